@@ -1,0 +1,211 @@
+# quire: a consent-aware pipeline from a writers' drop to training shards.
+# `make dataset` builds the release of PIPELINE; `make check` runs the tests.
+
+include config.mk
+
+FILTERS = \
+	ingest \
+	normalize \
+	shard
+
+LIB_SRC = \
+	lib/atomic.c \
+	lib/cli.c \
+	lib/csvio.c \
+	lib/date.c \
+	lib/hash.c \
+	lib/progress.c \
+	lib/record.c \
+	lib/rejects.c \
+	lib/stats.c \
+	lib/utf8.c \
+	lib/util.c
+
+LIB_CXX_SRC = \
+	lib/unorm8.cc
+
+BINS = $(FILTERS:%=$(BUILD)/bin/quire-%)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX_SRC:%.cc=$(BUILD)/%.o)
+LIBQUIRE = $(BUILD)/lib/libquire.a
+MANS = $(FILTERS:%=filters/%.1)
+
+# Data recipes stop at the first failing command of a pipe, and make
+# deletes a target whose recipe failed: no stale half-written output.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+all: deps $(BINS)
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h config.mk VERSION
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/%.o: lib/%.cc lib/*.h config.mk VERSION
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CPPFLAGS) $(ALL_CXXFLAGS) -c -o $@ $<
+
+$(LIBQUIRE): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(BUILD)/filters/%.o: filters/%.c lib/*.h config.mk VERSION
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# Linked by the C++ driver: the ICU shim in libquire needs libstdc++.
+$(BUILD)/bin/quire-%: $(BUILD)/filters/%.o $(LIBQUIRE)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $< $(LIBQUIRE) $(ALL_LDLIBS)
+
+$(LIB_OBJ) $(BINS:$(BUILD)/bin/quire-%=$(BUILD)/filters/%.o): | deps
+
+# --- system packages --------------------------------------------------
+# Each need is kind:what:package; kind is pkg (pkg-config module), cmd
+# (command on PATH) or file.  Only what is missing is installed: apt-get as
+# root, sudo otherwise, and a message naming the packages when neither can.
+NEEDS = \
+	pkg:libpcre2-8:libpcre2-dev \
+	pkg:icu-uc:libicu-dev \
+	pkg:libzstd:libzstd-dev \
+	pkg:libxxhash:libxxhash-dev \
+	pkg:json-c:libjson-c-dev \
+	pkg:nettle:nettle-dev \
+	file:/usr/include/csv.h:libcsv-dev \
+	cmd:pkg-config:pkg-config \
+	cmd:c++:g++ \
+	cmd:zstd:zstd \
+	cmd:uconv:icu-devtools \
+	cmd:bats:bats \
+	file:/usr/lib/bats/bats-support/load.bash:bats-support \
+	file:/usr/lib/bats/bats-assert/load.bash:bats-assert \
+	cmd:mandoc:mandoc \
+	cmd:bzcat:bzip2 \
+	file:/usr/share/unicode/NormalizationTest.txt.bz2:unicode-data
+
+deps:
+	@missing=; \
+	for need in $(NEEDS); do \
+		IFS=: read -r kind what pkg <<< "$$need"; \
+		case $$kind in \
+		pkg) $(PKG_CONFIG) --exists "$$what" 2>/dev/null ;; \
+		cmd) command -v "$$what" >/dev/null ;; \
+		file) test -e "$$what" ;; \
+		esac || missing="$$missing $$pkg"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "quire: missing Debian packages:$$missing; install them as root (apt-get install$$missing)" >&2; exit 1; fi; \
+	echo "quire: installing$$missing" >&2; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$sudo apt-get install -y -q --no-install-recommends $$missing >/dev/null || \
+	{ $$sudo apt-get update -q >/dev/null && \
+	  $$sudo apt-get install -y -q --no-install-recommends $$missing >/dev/null; }
+
+# --- tests --------------------------------------------------------------
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+BATS = bats
+BATS_JOBS =
+SUITES = $(wildcard tests/*.bats)
+
+lint: deps
+	mandoc -Tlint -Wwarning $(MANS)
+
+# The suites run twice: on the normal build, then on an ASan+UBSan build
+# of the same sources in its own directory.  QUIRE_BIN tells the suites
+# which build to test.
+check: all lint
+	QUIRE_BIN=$(CURDIR)/$(BUILD)/bin $(BATS) $(BATS_JOBS) $(SUITES)
+	$(MAKE) --no-print-directory BUILD=build-asan \
+	    CFLAGS="$(ASAN_FLAGS)" CXXFLAGS="$(ASAN_FLAGS)" \
+	    LDFLAGS="-fsanitize=address,undefined" all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	QUIRE_BIN=$(CURDIR)/build-asan/bin $(BATS) $(BATS_JOBS) $(SUITES)
+
+bench: all
+	tests/bench/run $(BENCH_ARGS)
+
+# --- the dataset --------------------------------------------------------
+# A pipeline (make fragment) names the dataset and its stages; options a
+# pipeline leaves unset take these defaults.
+PIPELINE = pipelines/sample.mk
+include $(PIPELINE)
+
+MAX_WORK_BYTES ?= 16M
+NORMALIZE_FLAGS ?=
+SHARD_BYTES ?= 64M
+VALIDATION_SHARE ?= 0.01
+ZSTD_LEVEL ?= 3
+ZSTD_THREADS ?= 2
+
+RELEASE = $(OUT)/$(NAME)/$(VERSION)
+
+# Each stage's own arguments.  In the recipe $$t is the release being built
+# (a temporary directory beside RELEASE) and $$w the run's work directory.
+ARGS_ingest = -m $(MAX_WORK_BYTES) $(DROP)
+ARGS_normalize = $(NORMALIZE_FLAGS)
+ARGS_shard = -n $(NAME) -d "$$t/shards" -s $(SHARD_BYTES) \
+	-v $(VALIDATION_SHARE) -z $(ZSTD_LEVEL) -T $(ZSTD_THREADS) \
+	-l "$$t/lineage.csv"
+
+# The stages as one shell pipe; only the last one draws progress, so that
+# the terminal shows one line for the whole pipe.
+stage_cmd = $(BUILD)/bin/quire-$(1) $(if $(filter $(1),$(lastword $(STAGES))),,-q) \
+	--rejects "$$w/rejects-$(1).csv" --stats "$$w/stats-$(1).json" \
+	$(ARGS_$(1))
+STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
+
+# The release is built in a temporary directory and renamed into place only
+# when complete.  Rebuilding an existing version must give the same bytes:
+# then nothing changes; different bytes are refused (versions are never
+# rewritten).
+dataset: all
+	$(if $(filter-out $(FILTERS),$(STAGES)),$(error unknown stage in STAGES: $(filter-out $(FILTERS),$(STAGES))))
+	$(if $(filter shard,$(STAGES)),,$(error STAGES must include shard))
+	@mkdir -p "$(OUT)/$(NAME)"; \
+	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
+	w=$$(mktemp -d "$(OUT)/$(NAME)/.work-$(VERSION).XXXXXX"); \
+	trap 'rm -rf "$$t" "$$w"' EXIT; \
+	mkdir "$$t/shards"; \
+	echo "quire: $(NAME) $(VERSION): $(STAGES)" >&2; \
+	$(STAGE_PIPE) cat >/dev/null; \
+	{ echo id,submission_id,writer_id,stage,reason,detail; \
+	  cat $(foreach s,$(STAGES),"$$w/rejects-$(s).csv"); } >"$$t/rejects.csv"; \
+	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
+	    xargs -d '\n' sha256sum) >"$$w/SHA256SUMS"; \
+	mv "$$w/SHA256SUMS" "$$t/SHA256SUMS"; \
+	if [ -e "$(RELEASE)" ]; then \
+		if diff -r -q "$$t" "$(RELEASE)" >/dev/null; then \
+			echo "quire: $(RELEASE) is up to date: the same bytes rebuilt" >&2; \
+		else \
+			echo "quire: $(RELEASE) exists with other content;" \
+			    "a version is never rewritten: set a new VERSION" >&2; \
+			exit 1; \
+		fi; \
+	else \
+		chmod 755 "$$t"; \
+		mv -T "$$t" "$(RELEASE)"; \
+		echo "quire: released $(RELEASE)" >&2; \
+	fi
+
+# --- install ------------------------------------------------------------
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	for f in $(FILTERS); do \
+		install -m 755 $(BUILD)/bin/quire-$$f $(DESTDIR)$(BINDIR)/quire-$$f; \
+		install -m 644 filters/$$f.1 $(DESTDIR)$(MANDIR)/man1/quire-$$f.1; \
+	done
+
+uninstall:
+	for f in $(FILTERS); do \
+		rm -f $(DESTDIR)$(BINDIR)/quire-$$f $(DESTDIR)$(MANDIR)/man1/quire-$$f.1; \
+	done
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all bench check clean dataset deps install lint uninstall

@@ -1,0 +1,58 @@
+/* The options every stage shares, parsed alike everywhere. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "util.h"
+
+void
+cli_init(char **argv, const char *name)
+{
+	progname = name;
+	argv[0] = (char *)name;
+}
+
+int
+cli_common(int ch, struct cli *cli, void (*usage)(FILE *))
+{
+	switch (ch) {
+	case 'h':
+		usage(stdout);
+		efshut(stdout, "<stdout>");
+		exit(EXIT_OK);
+	case 'q':
+		cli->qflag = 1;
+		return 1;
+	case CLI_REJECTS:
+		cli->rejects_path = optarg;
+		return 1;
+	case CLI_STATS:
+		cli->stats_path = optarg;
+		return 1;
+	case CLI_VERSION:
+		printf("%s %s\n", progname, VERSION);
+		efshut(stdout, "<stdout>");
+		exit(EXIT_OK);
+	case ':':
+	case '?':
+		/* getopt has already said what was wrong. */
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	return 0;
+}
+
+void
+cli_usage_error(void (*usage)(FILE *), const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr);
+	exit(EXIT_USAGE);
+}

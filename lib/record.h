@@ -1,0 +1,73 @@
+/*
+ * The record stream: JSON Lines through json-c.  record_next() returns a
+ * parsed object that the caller owns (json_object_put it); fields a stage
+ * does not own are left as they were parsed, so they leave as the same JSON
+ * values.  Every stage reads and writes through here so all use one set of
+ * json-c flags.
+ */
+#ifndef QUIRE_RECORD_H
+#define QUIRE_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+/* Longest record line accepted by default: a longer one is exit 65. */
+#define RECORD_MAX_LINE ((size_t)1 << 30)
+
+struct record_in {
+	char	**paths;	/* files to read; none means stdin */
+	int	npaths;
+	int	next;		/* index of the next path to open */
+	FILE	*fp;
+	const char *name;	/* current file, "<stdin>" for stdin */
+	char	*line;		/* getline buffer, reused */
+	size_t	cap;
+	size_t	len;		/* bytes of the last record, without '\n' */
+	size_t	lineno;		/* line of the last record in name */
+	size_t	max_line;
+	uint64_t bytes;		/* bytes read so far, newlines included */
+	struct json_tokener *tok;
+};
+
+/*
+ * Prepare to read the named files in turn ("-" is stdin), or stdin when
+ * npaths is 0.  paths is borrowed and must outlive in.
+ */
+void	record_in_init(struct record_in *in, int npaths, char **paths);
+
+/*
+ * Return the next record, or NULL after the last one.  A line that is not
+ * valid UTF-8, not one JSON object, or longer than max_line is fatal with
+ * EXIT_DATAERR naming file and line; an unreadable file is EXIT_NOINPUT.
+ */
+struct json_object *record_next(struct record_in *in);
+
+/* Free what in holds. */
+void	record_in_free(struct record_in *in);
+
+/*
+ * Write o as one line to fp (named name in messages); return the bytes
+ * written, newline included.  A write error is fatal with EXIT_IOERR.
+ */
+size_t	record_write(FILE *fp, const char *name, struct json_object *o);
+
+/*
+ * Field helpers.  record_str returns the string value of key (borrowed from
+ * o, NUL-terminated, length in *len when len is not NULL) or NULL when key
+ * is absent or not a string.  record_path looks up "a.b" one level deep.
+ */
+const char *record_str(struct json_object *o, const char *key, size_t *len);
+const char *record_path(struct json_object *o, const char *key,
+	    const char *sub);
+
+/*
+ * Replace the string value of key with s[0..len), keeping the key's place
+ * in the object; add it at the end if absent.
+ */
+void	record_set_str(struct json_object *o, const char *key, const char *s,
+	    size_t len);
+
+#endif

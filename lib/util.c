@@ -1,0 +1,178 @@
+/* Diagnostics, checked allocation, number parsing, checked stream close. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *progname = "quire";
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	int saved = errno;
+	size_t n = strlen(fmt);
+
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(saved));
+	fputc('\n', stderr);
+}
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void *
+emalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		die(EXIT_OSERR, "out of memory");
+	return p;
+}
+
+void *
+ecalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		die(EXIT_OSERR, "out of memory");
+	return p;
+}
+
+void *
+erealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (p == NULL)
+		die(EXIT_OSERR, "out of memory");
+	return p;
+}
+
+char *
+estrdup(const char *s)
+{
+	return estrndup(s, strlen(s));
+}
+
+char *
+estrndup(const char *s, size_t n)
+{
+	char *p = emalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+easprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		die(EXIT_OSERR, "out of memory");
+	return s;
+}
+
+long long
+estrtonum(const char *s, long long min, long long max, const char *what)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno == ERANGE)
+		die(EXIT_USAGE, "%s: not a number: %s", what, s);
+	if (v < min || v > max)
+		die(EXIT_USAGE, "%s: %s is out of range %lld..%lld", what, s,
+		    min, max);
+	return v;
+}
+
+uint64_t
+estrtosize(const char *s, uint64_t min, uint64_t max, const char *what)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		die(EXIT_USAGE, "%s: not a size: %s", what, s);
+	v = strtoull(s, &end, 10);
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	default:
+		die(EXIT_USAGE, "%s: not a size: %s", what, s);
+	}
+	if (shift != 0 && end[1] != '\0')
+		die(EXIT_USAGE, "%s: not a size: %s", what, s);
+	if (errno == ERANGE || v > (ULLONG_MAX >> shift))
+		die(EXIT_USAGE, "%s: size too large: %s", what, s);
+	v <<= shift;
+	if (v < min || v > max)
+		die(EXIT_USAGE, "%s: %s is out of range %llu..%llu", what, s,
+		    (unsigned long long)min, (unsigned long long)max);
+	return v;
+}
+
+void
+efshut(FILE *fp, const char *name)
+{
+	int bad = fflush(fp) != 0 || ferror(fp);
+
+	if (fclose(fp) != 0 || bad) {
+		if (errno == 0)
+			errno = EIO;
+		die(EXIT_IOERR, "write error: %s:", name);
+	}
+}
+
+void
+efwrite(const void *p, size_t len, FILE *fp, const char *name)
+{
+	if (len != 0 && fwrite(p, 1, len, fp) != len)
+		die(EXIT_IOERR, "write error: %s:", name);
+}

@@ -1,0 +1,61 @@
+/*
+ * Diagnostics, allocation and number parsing.  Only functions whose name
+ * starts with "e" (and die) exit; they never return on failure.  Strings they
+ * return are the caller's to free.
+ */
+#ifndef QUIRE_UTIL_H
+#define QUIRE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "exitcodes.h"
+
+#ifndef VERSION
+#define VERSION "0.0.0"
+#endif
+
+/* The program's name for messages ("quire-ingest"); set once by main. */
+extern const char *progname;
+
+/*
+ * Print "progname: message" to stderr.  A format ending in ':' appends
+ * strerror(errno).  die() then exits with status.
+ */
+void	die(int status, const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 2, 3)));
+void	warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void	*emalloc(size_t size);
+void	*ecalloc(size_t nmemb, size_t size);
+void	*erealloc(void *p, size_t size);
+char	*estrdup(const char *s);
+char	*estrndup(const char *s, size_t n);
+/* asprintf that exits on failure; the result is the caller's. */
+char	*easprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Parse a whole decimal number in [min, max]; on error die with EXIT_USAGE
+ * naming what (an option name).
+ */
+long long estrtonum(const char *s, long long min, long long max,
+	    const char *what);
+
+/*
+ * Parse a size: a decimal number optionally followed by k, M or G (powers
+ * of 1024); in [min, max] or die with EXIT_USAGE naming what.
+ */
+uint64_t estrtosize(const char *s, uint64_t min, uint64_t max,
+	    const char *what);
+
+/*
+ * Flush and close fp, named name in messages; a write error of any kind is
+ * fatal with EXIT_IOERR.  Use it on stdout before exiting.
+ */
+void	efshut(FILE *fp, const char *name);
+
+/* Write len bytes to fp or die with EXIT_IOERR naming name. */
+void	efwrite(const void *p, size_t len, FILE *fp, const char *name);
+
+#endif

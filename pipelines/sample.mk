@@ -1,0 +1,19 @@
+# The default pipeline: the sample drop of samples/drop into
+# releases/sample/VERSION.  Copy this file to make another dataset and run
+# `make dataset PIPELINE=pipelines/yours.mk`.
+
+NAME = sample
+VERSION = 1.0.0
+DROP = samples/drop
+CONSENT = $(DROP)/consent.csv
+POLICIES = policies
+USES = train;evaluate
+CUTOFF = 2026-11-01
+OUT = releases
+
+# The stages that exist so far, in order.
+STAGES = ingest normalize shard
+
+# Stage options (defaults in the Makefile, documented in the README).
+SHARD_BYTES = 1M
+VALIDATION_SHARE = 0.1
