@@ -78,6 +78,7 @@ NEEDS = \
 	cmd:zstd:zstd \
 	cmd:uconv:icu-devtools \
 	cmd:bats:bats \
+	cmd:jq:jq \
 	file:/usr/lib/bats/bats-support/load.bash:bats-support \
 	file:/usr/lib/bats/bats-assert/load.bash:bats-assert \
 	cmd:mandoc:mandoc \
@@ -107,24 +108,19 @@ deps:
 # --- tests --------------------------------------------------------------
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-BATS = bats
-BATS_JOBS =
-SUITES = $(wildcard tests/*.bats)
-
 lint: deps
 	mandoc -Tlint -Wwarning $(MANS)
 
 # The suites run twice: on the normal build, then on an ASan+UBSan build
-# of the same sources in its own directory.  QUIRE_BIN tells the suites
-# which build to test.
+# of the same sources in its own directory; tests/run-suites prints the
+# closing "N passed, N failed" line.
 check: all lint
-	QUIRE_BIN=$(CURDIR)/$(BUILD)/bin $(BATS) $(BATS_JOBS) $(SUITES)
 	$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="$(ASAN_FLAGS)" CXXFLAGS="$(ASAN_FLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" all
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	QUIRE_BIN=$(CURDIR)/build-asan/bin $(BATS) $(BATS_JOBS) $(SUITES)
+	    tests/run-suites $(CURDIR)/$(BUILD)/bin $(CURDIR)/build-asan/bin
 
 bench: all
 	tests/bench/run $(BENCH_ARGS)
@@ -143,6 +139,8 @@ ZSTD_LEVEL ?= 3
 ZSTD_THREADS ?= 2
 
 RELEASE = $(OUT)/$(NAME)/$(VERSION)
+# The programs the pipeline runs (the tests point it at the sanitizer build).
+BIN = $(BUILD)/bin
 
 # Each stage's own arguments.  In the recipe $$t is the release being built
 # (a temporary directory beside RELEASE) and $$w the run's work directory.
@@ -154,7 +152,7 @@ ARGS_shard = -n $(NAME) -d "$$t/shards" -s $(SHARD_BYTES) \
 
 # The stages as one shell pipe; only the last one draws progress, so that
 # the terminal shows one line for the whole pipe.
-stage_cmd = $(BUILD)/bin/quire-$(1) $(if $(filter $(1),$(lastword $(STAGES))),,-q) \
+stage_cmd = $(BIN)/quire-$(1) $(if $(filter $(1),$(lastword $(STAGES))),,-q) \
 	--rejects "$$w/rejects-$(1).csv" --stats "$$w/stats-$(1).json" \
 	$(ARGS_$(1))
 STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)

@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# End to end: `make dataset` on the sample drop, into a scratch OUT.
+bats_require_minimum_version 1.5.0
+
+load test_helper/common-setup
+
+setup() {
+	_common_setup
+	OUTDIR="$BATS_TEST_TMPDIR/releases"
+	REL="$OUTDIR/sample/1.0.0"
+}
+
+# make dataset with the build under test; extra arguments are make's.
+dataset() {
+	make -s -C "$ROOT" --no-print-directory dataset BIN="$QUIRE_BIN" \
+	    OUT="$OUTDIR" "$@"
+}
+
+# A pipeline file in the scratch folder: the sample one plus lines given.
+pipeline() {
+	{ echo "include $ROOT/pipelines/sample.mk"; printf '%s\n' "$@"; } \
+	    >"$BATS_TEST_TMPDIR/p.mk"
+	echo "$BATS_TEST_TMPDIR/p.mk"
+}
+
+@test "dataset: builds a release whose SHA256SUMS checks" {
+	run -0 dataset
+	assert_output --partial "released $OUTDIR/sample/1.0.0"
+	[ -s "$REL/lineage.csv" ]
+	[ -s "$REL/rejects.csv" ]
+	ls "$REL"/shards/sample-train-00000.jsonl.zst
+	cd "$REL"
+	run -0 sha256sum -c --quiet SHA256SUMS
+	# Every file of the release is listed, and nothing else.
+	diff <(find . -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort) \
+	    <(sed 's/^[0-9a-f]*  //' SHA256SUMS)
+}
+
+@test "dataset: every manifest row is in lineage.csv or rejects.csv exactly once" {
+	run -0 dataset
+	manifest=$(tail -n +2 "$ROOT/samples/drop/manifest.csv" | cut -d, -f1 | sort)
+	got=$( { tail -n +2 "$REL/lineage.csv" | cut -d, -f2;
+		 tail -n +2 "$REL/rejects.csv" | cut -d, -f2; } | sort)
+	assert_equal "$got" "$manifest"
+	[ "$(echo "$got" | uniq -d)" = "" ]
+}
+
+@test "dataset: every shard decompresses to valid JSON Lines matching lineage" {
+	run -0 dataset
+	n=0
+	for s in "$REL"/shards/*.jsonl.zst; do
+		zstd -q -t "$s"
+		zstd -q -dc "$s" | jq -e -c 'select(.id and .text)' >/dev/null
+		n=$((n + $(zstd -q -dc "$s" | wc -l)))
+	done
+	assert_equal "$n" "$(($(wc -l <"$REL/lineage.csv") - 1))"
+}
+
+@test "dataset: the bad sample files are rejected with their reasons" {
+	run -0 dataset
+	run -0 grep -c 'ingest,ingest.binary' "$REL/rejects.csv"
+	assert_output 1
+	run -0 grep -c 'ingest,ingest.empty' "$REL/rejects.csv"
+	assert_output 1
+	run -0 head -1 "$REL/rejects.csv"
+	assert_output "id,submission_id,writer_id,stage,reason,detail"
+}
+
+@test "dataset: a second run rebuilds the same bytes and keeps the release" {
+	run -0 dataset
+	cp "$REL/SHA256SUMS" first
+	run -0 dataset
+	assert_output --partial "is up to date"
+	cmp first "$REL/SHA256SUMS"
+	[ "$(ls -A "$OUTDIR/sample")" = "1.0.0" ]
+}
+
+@test "dataset: a version is never rewritten with other content" {
+	run -0 dataset
+	cp "$REL/SHA256SUMS" first
+	run ! dataset SHARD_BYTES=2k
+	assert_output --partial "a version is never rewritten"
+	cmp first "$REL/SHA256SUMS"
+	[ "$(ls -A "$OUTDIR/sample")" = "1.0.0" ]
+}
+
+@test "dataset: a failing stage leaves no release and no temporary files" {
+	p=$(pipeline "DROP = $BATS_TEST_TMPDIR/no-such-drop")
+	run ! dataset PIPELINE="$p"
+	assert_output --partial "quire-ingest: $BATS_TEST_TMPDIR/no-such-drop:"
+	[ ! -e "$REL" ]
+	[ "$(ls -A "$OUTDIR/sample")" = "" ]
+}
+
+@test "dataset: an unknown stage is a configuration error" {
+	p=$(pipeline "STAGES = ingest frobnicate shard")
+	run ! dataset PIPELINE="$p"
+	assert_output --partial "unknown stage in STAGES: frobnicate"
+	[ ! -e "$REL" ]
+}
+
+@test "dataset: small shards split the release and keep every document" {
+	p=$(pipeline "SHARD_BYTES = 4k" "VALIDATION_SHARE = 0.5")
+	run -0 dataset PIPELINE="$p"
+	[ "$(ls "$REL"/shards/sample-train-*.jsonl.zst | wc -l)" -gt 1 ]
+	ls "$REL"/shards/sample-validation-00000.jsonl.zst
+	total=$(cat "$REL"/shards/*.zst | zstd -q -dc | wc -l)
+	assert_equal "$total" "$(($(wc -l <"$REL/lineage.csv") - 1))"
+}
