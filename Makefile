@@ -14,6 +14,7 @@ LIB_SRC = \
 	lib/csvio.c \
 	lib/date.c \
 	lib/hash.c \
+	lib/policy.c \
 	lib/progress.c \
 	lib/record.c \
 	lib/rejects.c \
