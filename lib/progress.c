@@ -20,6 +20,7 @@ progress_init(struct progress *p, int quiet)
 {
 	p->on = !quiet && isatty(STDERR_FILENO);
 	p->tick = 0;
+	p->seen = 0;
 	p->start = p->last = p->on ? now() : 0;
 }
 
@@ -28,9 +29,10 @@ progress_update(struct progress *p, uint64_t records, uint64_t bytes)
 {
 	double t;
 
-	/* Look at the clock only every 256 records. */
-	if (!p->on || (++p->tick & 255) != 0)
+	/* Look at the clock only every 256 records or 8 MB. */
+	if (!p->on || ((++p->tick & 255) != 0 && bytes - p->seen < (8 << 20)))
 		return;
+	p->seen = bytes;
 	t = now();
 	if (t - p->last < 0.5)
 		return;

@@ -10,6 +10,7 @@
 struct progress {
 	int	on;
 	unsigned tick;
+	uint64_t seen;		/* bytes when the clock was last read */
 	double	start;
 	double	last;
 };
