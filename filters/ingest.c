@@ -172,6 +172,11 @@ confine(const char *drop, const char *realdrop, const char *file,
 		return NULL;
 	}
 	n = strlen(realdrop);
+	if (strcmp(real, realdrop) == 0) {
+		set_reason(w, "ingest.not_file", "not a regular file");
+		free(real);
+		return NULL;
+	}
 	if (strncmp(real, realdrop, n) != 0 || real[n] != '/') {
 		set_reason(w, "ingest.path", "symlink leads outside the drop");
 		free(real);
@@ -193,7 +198,8 @@ read_work(const char *path, struct work *w)
 	int fd;
 
 	w->rawlen = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		set_reason(w, "ingest.unreadable", "%s", strerror(errno));
 		return;
@@ -289,6 +295,31 @@ has_c1(const char *s, size_t len)
 }
 
 /*
+ * Return nonzero if s holds at least as many valid multi-byte UTF-8
+ * sequences as invalid bytes: damaged UTF-8, which a single-byte decoding
+ * would turn into mojibake rather than text.
+ */
+static int
+mostly_utf8(const char *s, size_t len)
+{
+	size_t good = 0, badbytes = 0, n, i;
+
+	while (len > 0) {
+		n = utf8_valid_prefix(s, len);
+		/* Count the multi-byte sequences in the valid run. */
+		for (i = 0; i < n; i++)
+			if (((unsigned char)s[i] & 0xC0) == 0xC0)
+				good++;
+		if (n == len)
+			break;
+		badbytes++;
+		s += n + 1;
+		len -= n + 1;
+	}
+	return good > 0 && good >= badbytes;
+}
+
+/*
  * Ask ICU which encoding explains the bytes; convert with the most
  * confident answer at or above min_confidence.
  */
@@ -372,11 +403,18 @@ decode(struct work *w, UCharsetDetector *det)
 		w->text = w->raw;
 		w->textlen = w->rawlen;
 		strcpy(w->encoding, "UTF-8");
+		if (w->rawlen == 3 && memcmp(w->raw, "\xEF\xBB\xBF", 3) == 0)
+			w->textlen = 0;
 		goto check;
 	}
 	if (w->rawlen >= 3 && memcmp(w->raw, "\xEF\xBB\xBF", 3) == 0) {
 		set_reason(w, "ingest.encoding", "UTF-8 BOM but invalid "
 		    "UTF-8 at byte %zu", bad + 1);
+		return;
+	}
+	if (mostly_utf8(w->raw, w->rawlen)) {
+		set_reason(w, "ingest.encoding", "UTF-8 with invalid bytes; "
+		    "first at byte %zu", bad + 1);
 		return;
 	}
 	detect(w, det);

@@ -62,6 +62,13 @@ on_row(int c, void *data)
 	b->start = b->line + 1;
 }
 
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
 struct csv_table *
 csvt_read(const char *path, int missing_status, int bad_status)
 {
@@ -77,12 +84,17 @@ csvt_read(const char *path, int missing_status, int bad_status)
 		die(missing_status, "%s:", path);
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		die(EXIT_OSERR, "out of memory");
+	/* RFC 4180: spaces are part of a field; libcsv trims by default. */
+	csv_set_space_func(&p, no_space);
 	memset(&b, 0, sizeof(b));
 	b.t = ecalloc(1, sizeof(*b.t));
 	b.t->path = estrdup(path);
 	b.start = 1;
 	while ((n = getline(&line, &cap, fp)) >= 0) {
 		b.line++;
+		/* Blank lines make no row: a row starts where one begins. */
+		if (b.cur.ncells == 0 && p.pstate == 0)
+			b.start = b.line;
 		bad = utf8_valid_prefix(line, (size_t)n);
 		if (bad != (size_t)n)
 			die(bad_status, "%s:%zu: invalid UTF-8", path, b.line);
