@@ -97,6 +97,21 @@ has_clamped_int(struct json_object *o)
 	}
 }
 
+/* Why the line did not parse, in words a steward can act on. */
+static const char *
+parse_error(struct record_in *in)
+{
+	enum json_tokener_error e = json_tokener_get_error(in->tok);
+
+	if (in->len == 0)
+		return "empty line";
+	if (e == json_tokener_continue)
+		return "unexpected end of line";
+	if (e == json_tokener_success)
+		return "text after the JSON value";
+	return json_tokener_error_desc(e);
+}
+
 struct json_object *
 record_next(struct record_in *in)
 {
@@ -137,8 +152,7 @@ record_next(struct record_in *in)
 		if (o != NULL)
 			json_object_put(o);
 		die(EXIT_DATAERR, "%s:%zu: malformed record: %s", in->name,
-		    in->lineno, in->len == 0 ? "empty line" :
-		    json_tokener_error_desc(json_tokener_get_error(in->tok)));
+		    in->lineno, parse_error(in));
 	}
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
