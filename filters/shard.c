@@ -1,0 +1,539 @@
+/* quire-shard: cut the record stream into zstd shards, train and validation. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include "atomic.h"
+#include "cli.h"
+#include "csvio.h"
+#include "hash.h"
+#include "progress.h"
+#include "record.h"
+#include "rejects.h"
+#include "stats.h"
+#include "util.h"
+
+#define PPM		1000000	/* the split works in parts per million */
+#define NAME_MAX_LEN	200	/* leaves room for "-validation-00000..." */
+#define BATCH_SIZE	((size_t)1 << 20)	/* lines for zstd at once */
+#define OUT_BLOCKS	8	/* output buffer, in ZSTD_CStreamOutSize()s */
+/* A shard's path from DIR (its length first), NAME, split and number. */
+#define SHARD_PATH	"%.*s/%s-%s-%05u.jsonl.zst"
+#define STDIO_BUF	((size_t)1 << 17)	/* stdin and stdout buffers */
+
+/*
+ * One side of the split and the shard it is filling.  Lines gather in a
+ * batch so zstd sees few large calls rather than one per record; what it
+ * produces gathers in out and leaves with one fwrite per full buffer.
+ */
+struct split {
+	const char *label;	/* "train" or "validation" */
+	ZSTD_CCtx *cctx;	/* made with the split's first shard */
+	struct afile *af;	/* the shard being filled, or NULL */
+	char	*path;		/* its path, DIR/NAME-label-NNNNN.jsonl.zst */
+	const char *file;	/* its file name: points into path */
+	unsigned seq;		/* shards committed so far, and next number */
+	uint64_t bytes;		/* uncompressed bytes in the open shard */
+	uint64_t docs;		/* documents in the open shard */
+	uint64_t total_docs;
+	uint64_t total_bytes;
+	uint64_t compressed;	/* bytes of all its shards */
+	char	*batch;
+	size_t	batchlen;
+	ZSTD_outBuffer out;
+};
+
+static const char *dir;			/* -d */
+static size_t dirlen;			/* dir without trailing slashes */
+static const char *name;		/* -n */
+static uint64_t shard_bytes = (uint64_t)64 << 20;	/* -s */
+static uint32_t share_ppm = 10000;	/* -v, 0.01 */
+static int level = 3;			/* -z */
+static int threads = 2;			/* -T */
+static const char *lineage_path;	/* -l */
+
+static struct split splits[2] = { { .label = "train" },
+    { .label = "validation" } };
+/*
+ * stdio's default 4 KiB buffers cost a system call for about every record
+ * of prose; larger ones keep a pipe on either side cheap.
+ */
+static char stdin_buf[STDIO_BUF];
+static char stdout_buf[STDIO_BUF];
+
+static int lineage_done;		/* lineage file renamed into place */
+static int finished;			/* everything written: keep it */
+
+/*
+ * At exit before the end of a run, remove the shards and the lineage file
+ * already renamed into place: a failed run leaves none of its output, not
+ * only no half-written file (lib/atomic.c removes those).  Shard names are
+ * rebuilt from the counters, so nothing grows with the number of shards.
+ */
+static void
+remove_output(void)
+{
+	char path[PATH_MAX];
+	unsigned i;
+	int k;
+
+	if (finished)
+		return;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < splits[k].seq; i++) {
+			snprintf(path, sizeof(path), SHARD_PATH, (int)dirlen,
+			    dir, name, splits[k].label, i);
+			unlink(path);
+		}
+	if (lineage_done)
+		unlink(lineage_path);
+}
+
+/* Return 1 if c is an ASCII digit; isdigit() would consult the locale. */
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Parse SHARE, a decimal fraction in [0,1] with at most six decimals
+ * ("0", "0.01", "1", "1.0"), into parts per million: exactly, without
+ * floating point.  Anything else is a usage error.
+ */
+static uint32_t
+parse_share(const char *s)
+{
+	const char *p = s;
+	uint32_t ppm = 0, scale;
+
+	if (!is_digit(*p))
+		goto bad;
+	while (*p == '0')
+		p++;
+	if (*p == '1') {
+		ppm = PPM;
+		p++;
+	}
+	if (is_digit(*p))
+		goto range;
+	if (*p == '.') {
+		if (!is_digit(*++p))
+			goto bad;
+		for (scale = PPM / 10; is_digit(*p); p++, scale /= 10) {
+			if (scale == 0)
+				die(EXIT_USAGE, "-v: more than 6 decimals: %s",
+				    s);
+			ppm += (uint32_t)(*p - '0') * scale;
+		}
+	}
+	if (*p != '\0')
+		goto bad;
+	if (ppm > PPM)
+		goto range;
+	return ppm;
+bad:
+	die(EXIT_USAGE, "-v: not a decimal fraction: %s", s);
+range:
+	die(EXIT_USAGE, "-v: %s is out of range 0..1", s);
+}
+
+/* Write ppm as the shortest decimal that parse_share reads back. */
+static void
+format_share(uint32_t ppm, char buf[16])
+{
+	size_t n;
+
+	if (ppm == 0 || ppm == PPM) {
+		snprintf(buf, 16, "%u", ppm / PPM);
+		return;
+	}
+	snprintf(buf, 16, "0.%06u", (unsigned)ppm);
+	for (n = strlen(buf); buf[n - 1] == '0'; n--)
+		buf[n - 1] = '\0';
+}
+
+/* NAME becomes part of file names: [A-Za-z0-9._-], not starting with '.'. */
+static void
+check_name(const char *s)
+{
+	const char *p;
+
+	if (*s == '\0' || *s == '.')
+		die(EXIT_USAGE, "-n: name must not be empty or start with "
+		    "'.': %s", s);
+	if (strlen(s) > NAME_MAX_LEN)
+		die(EXIT_USAGE, "-n: name longer than %d bytes", NAME_MAX_LEN);
+	for (p = s; *p != '\0'; p++)
+		if (!(is_digit(*p) || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= 'a' && *p <= 'z') || *p == '.' || *p == '_' ||
+		    *p == '-'))
+			die(EXIT_USAGE, "-n: name may hold only A-Z a-z 0-9 "
+			    ". _ -: %s", s);
+}
+
+/*
+ * DIR must be a folder we may create files in.  Said up front, before any
+ * record is read; a missing folder is an I/O error like an unwritable one,
+ * since it is where output goes, not input.
+ */
+static void
+check_dir(void)
+{
+	struct stat sb;
+
+	if (stat(dir, &sb) != 0)
+		die(EXIT_IOERR, "output folder %s:", dir);
+	if (!S_ISDIR(sb.st_mode))
+		die(EXIT_IOERR, "output folder %s: not a directory", dir);
+	if (access(dir, W_OK | X_OK) != 0)
+		die(EXIT_IOERR, "output folder %s:", dir);
+	for (dirlen = strlen(dir); dirlen > 1 && dir[dirlen - 1] == '/';
+	    dirlen--)
+		;
+}
+
+/* A zstd return value: die naming what on error, else return it. */
+static size_t
+zcheck(size_t r, const char *what)
+{
+	if (ZSTD_isError(r))
+		die(ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ?
+		    EXIT_OSERR : EXIT_SOFTWARE, "zstd: %s: %s", what,
+		    ZSTD_getErrorName(r));
+	return r;
+}
+
+/*
+ * A compression context with the run's parameters.  Always multi-threaded:
+ * zstd's multi-threaded frames are the same bytes for any number of
+ * workers but differ from single-threaded ones (FACTS.md), so -T1 and
+ * -T8 give the same shards only if single-threaded mode is never used.
+ */
+static ZSTD_CCtx *
+cctx_new(void)
+{
+	ZSTD_CCtx *c;
+
+	if ((c = ZSTD_createCCtx()) == NULL)
+		die(EXIT_OSERR, "out of memory");
+	zcheck(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level),
+	    "level");
+	zcheck(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1), "checksum");
+	zcheck(ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, threads),
+	    "workers");
+	return c;
+}
+
+/* Write what zstd produced so far to the shard. */
+static void
+out_flush(struct split *sp)
+{
+	efwrite(sp->out.dst, sp->out.pos, sp->af->fp, sp->path);
+	sp->compressed += sp->out.pos;
+	sp->out.pos = 0;
+}
+
+/*
+ * Hand src[0..len) to zstd.  ZSTD_e_continue returns once all of it is
+ * taken; ZSTD_e_end once the frame is complete.  In multi-threaded mode a
+ * call that can make no progress waits for a worker, so the loop does
+ * not spin.
+ */
+static void
+compress(struct split *sp, const void *src, size_t len, ZSTD_EndDirective end)
+{
+	ZSTD_inBuffer in = { src, len, 0 };
+	size_t left;
+
+	for (;;) {
+		left = zcheck(ZSTD_compressStream2(sp->cctx, &sp->out, &in,
+		    end), sp->path);
+		if (sp->out.pos == sp->out.size)
+			out_flush(sp);
+		if (end == ZSTD_e_end ? left == 0 : in.pos == in.size)
+			break;
+	}
+}
+
+/* Start shard number sp->seq of split sp under its temporary name. */
+static void
+shard_open(struct split *sp)
+{
+	sp->path = easprintf(SHARD_PATH, (int)dirlen, dir, name, sp->label,
+	    sp->seq);
+	sp->file = sp->path + dirlen + 1;
+	if (sp->cctx == NULL) {
+		sp->cctx = cctx_new();
+		sp->batch = emalloc(BATCH_SIZE);
+		sp->out.size = OUT_BLOCKS * ZSTD_CStreamOutSize();
+		sp->out.dst = emalloc(sp->out.size);
+	}
+	sp->af = afile_open(sp->path);
+	sp->bytes = 0;
+	sp->docs = 0;
+}
+
+/*
+ * End the frame, then rename the shard into place.  The last batch goes in
+ * as ZSTD_e_continue first: zstd compresses a frame whose whole content
+ * arrives with ZSTD_e_end in its first call single-threaded when it is
+ * small, and every frame must be of the multi-threaded kind.
+ */
+static void
+shard_close(struct split *sp)
+{
+	compress(sp, sp->batch, sp->batchlen, ZSTD_e_continue);
+	compress(sp, sp->batch, 0, ZSTD_e_end);
+	sp->batchlen = 0;
+	out_flush(sp);
+	afile_commit(sp->af);
+	sp->af = NULL;
+	sp->seq++;
+	free(sp->path);
+	sp->path = NULL;
+	sp->file = NULL;
+}
+
+/* Add one record line, and the newline that ends it, to the open shard. */
+static void
+shard_put(struct split *sp, const char *line, size_t len)
+{
+	if (sp->batchlen + len + 1 > BATCH_SIZE) {
+		compress(sp, sp->batch, sp->batchlen, ZSTD_e_continue);
+		sp->batchlen = 0;
+		if (len + 1 > BATCH_SIZE) {
+			compress(sp, line, len, ZSTD_e_continue);
+			compress(sp, "\n", 1, ZSTD_e_continue);
+			goto count;
+		}
+	}
+	memcpy(sp->batch + sp->batchlen, line, len);
+	sp->batch[sp->batchlen + len] = '\n';
+	sp->batchlen += len + 1;
+count:
+	sp->bytes += len + 1;
+	sp->docs++;
+	sp->total_bytes += len + 1;
+	sp->total_docs++;
+}
+
+static void
+split_free(struct split *sp)
+{
+	ZSTD_freeCCtx(sp->cctx);
+	free(sp->batch);
+	free(sp->out.dst);
+	sp->cctx = NULL;
+	sp->batch = NULL;
+	sp->out.dst = NULL;
+}
+
+/*
+ * The lineage row of a document about to go to sp's open shard: where it
+ * is, and what it came from.
+ */
+static void
+lineage_row(struct afile *lin, struct split *sp, struct json_object *rec,
+    const char *id)
+{
+	const char *cells[6];
+	char index[24];
+
+	snprintf(index, sizeof(index), "%llu", (unsigned long long)sp->docs);
+	cells[0] = id;
+	cells[1] = record_path(rec, "source", "submission");
+	cells[2] = record_str(rec, "writer", NULL);
+	cells[3] = sp->file;
+	cells[4] = index;
+	cells[5] = record_path(rec, "source", "sha256");
+	csv_put(lin->fp, lineage_path, cells, 6);
+}
+
+/*
+ * Why rec has no usable id, for the reject row's detail; NULL when it has
+ * one (returned in *id, *idlen).
+ */
+static const char *
+no_id_reason(struct json_object *rec, const char **id, size_t *idlen)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(rec, "id", &v))
+		return "no id";
+	if (!json_object_is_type(v, json_type_string))
+		return "id is not a string";
+	*id = json_object_get_string(v);
+	*idlen = (size_t)json_object_get_string_len(v);
+	if (*idlen == 0)
+		return "id is empty";
+	return NULL;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: %s [-hq] -n NAME -d DIR [-s SIZE] [-v SHARE] "
+	    "[-z LEVEL] [-T THREADS]\n"
+	    "       [-l LINEAGE] [--rejects FILE] [--stats FILE] [--version] "
+	    "[FILE ...]\n", progname);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const lineage_header[] = {
+		"id", "submission_id", "writer_id", "shard", "index",
+		"raw_sha256"
+	};
+	struct cli cli = { 0 };
+	struct record_in in;
+	struct rejects rj;
+	struct stats st;
+	struct progress pg;
+	struct json_object *rec;
+	struct afile *lin = NULL;
+	struct split *sp;
+	ZSTD_bounds wb;
+	const char *id, *why;
+	char share[16], detail[PATH_MAX + 64];
+	size_t idlen;
+	int ch, k;
+
+	cli_init(argv, "quire-shard");
+	setvbuf(stdin, stdin_buf, _IOFBF, sizeof(stdin_buf));
+	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	wb = ZSTD_cParam_getBounds(ZSTD_c_nbWorkers);
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "d:l:n:s:T:v:z:",
+	    longopts, NULL)) != -1) {
+		if (cli_common(ch, &cli, usage))
+			continue;
+		switch (ch) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'l':
+			lineage_path = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 's':
+			shard_bytes = estrtosize(optarg, 1, (uint64_t)1 << 40,
+			    "-s");
+			break;
+		case 'T':
+			if (ZSTD_isError(wb.error) || wb.upperBound < 1)
+				die(EXIT_SOFTWARE, "libzstd was built without "
+				    "multi-threading");
+			threads = (int)estrtonum(optarg, 1, wb.upperBound,
+			    "-T");
+			break;
+		case 'v':
+			share_ppm = parse_share(optarg);
+			break;
+		case 'z':
+			level = (int)estrtonum(optarg, 1, 19, "-z");
+			break;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (name == NULL)
+		cli_usage_error(usage, "-n NAME is required");
+	if (dir == NULL)
+		cli_usage_error(usage, "-d DIR is required");
+	check_name(name);
+	check_dir();
+	format_share(share_ppm, share);
+
+	stats_init(&st, "shard");
+	stats_option(&st, "name", name);
+	stats_option_int(&st, "shard_bytes", (int64_t)shard_bytes);
+	stats_option(&st, "validation_share", share);
+	stats_option_int(&st, "level", level);
+	stats_option_int(&st, "threads", threads);
+	stats_add(&st, "shards", 0);
+	stats_add(&st, "train_documents", 0);
+	stats_add(&st, "train_bytes", 0);
+	stats_add(&st, "validation_documents", 0);
+	stats_add(&st, "validation_bytes", 0);
+	stats_add(&st, "compressed_bytes", 0);
+	if (atexit(remove_output) != 0)
+		die(EXIT_OSERR, "atexit:");
+	rej_open(&rj, cli.rejects_path, "shard", &st);
+	if (lineage_path != NULL) {
+		lin = afile_open(lineage_path);
+		csv_put(lin->fp, lineage_path, lineage_header, 6);
+	}
+	progress_init(&pg, cli.qflag);
+
+	record_in_init(&in, argc - optind, argv + optind);
+	while ((rec = record_next(&in)) != NULL) {
+		st.records_in++;
+		st.bytes_in += in.len + 1;
+		if ((why = no_id_reason(rec, &id, &idlen)) != NULL) {
+			snprintf(detail, sizeof(detail), "%s:%zu: %s",
+			    in.name, in.lineno, why);
+			rej_record(&rj, rec, "shard.no_id", detail);
+			json_object_put(rec);
+			continue;
+		}
+		/* The id alone decides the side: stable across versions. */
+		sp = &splits[hash_xxh3_64(id, idlen) % PPM < share_ppm];
+		if (sp->af != NULL && sp->bytes + in.len + 1 > shard_bytes)
+			shard_close(sp);
+		if (sp->af == NULL)
+			shard_open(sp);
+		if (lin != NULL)
+			lineage_row(lin, sp, rec, id);
+		shard_put(sp, in.line, in.len);
+		efwrite(in.line, in.len, stdout, "<stdout>");
+		if (putchar('\n') == EOF)
+			die(EXIT_IOERR, "write error: <stdout>:");
+		st.records_out++;
+		st.bytes_out += in.len + 1;
+		json_object_put(rec);
+		progress_update(&pg, st.records_in, st.bytes_in);
+	}
+	record_in_free(&in);
+	for (k = 0; k < 2; k++)
+		if (splits[k].af != NULL)
+			shard_close(&splits[k]);
+	progress_done(&pg);
+	if (lin != NULL) {
+		afile_commit(lin);
+		lineage_done = 1;
+	}
+	efshut(stdout, "<stdout>");
+	rej_close(&rj);
+
+	stats_add(&st, "shards", (int64_t)splits[0].seq + splits[1].seq);
+	stats_add(&st, "train_documents", (int64_t)splits[0].total_docs);
+	stats_add(&st, "train_bytes", (int64_t)splits[0].total_bytes);
+	stats_add(&st, "validation_documents", (int64_t)splits[1].total_docs);
+	stats_add(&st, "validation_bytes", (int64_t)splits[1].total_bytes);
+	stats_add(&st, "compressed_bytes",
+	    (int64_t)(splits[0].compressed + splits[1].compressed));
+	stats_write(&st, cli.stats_path);
+	finished = 1;
+
+	stats_free(&st);
+	for (k = 0; k < 2; k++)
+		split_free(&splits[k]);
+	return EXIT_OK;
+}
