@@ -626,6 +626,7 @@ main(int argc, char *argv[])
 	struct work w;
 	struct json_object *rec;
 	char *list;
+	uint64_t changed;
 	int ch, r;
 
 	cli_init(argv, "quire-normalize");
@@ -671,8 +672,15 @@ main(int argc, char *argv[])
 	while ((rec = record_next(&in)) != NULL) {
 		st.records_in++;
 		st.bytes_in += in.len + 1;
+		changed = w.records_changed;
 		if (normalize_record(&w, rec, &in, &rj)) {
-			st.bytes_out += record_write(stdout, "<stdout>", rec);
+			/* A record already normal leaves as it came. */
+			if (w.records_changed == changed)
+				st.bytes_out += record_write_line(stdout,
+				    "<stdout>", &in);
+			else
+				st.bytes_out += record_write(stdout,
+				    "<stdout>", rec);
 			st.records_out++;
 		}
 		json_object_put(rec);

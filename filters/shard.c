@@ -502,11 +502,8 @@ main(int argc, char *argv[])
 		if (lin != NULL)
 			lineage_row(lin, sp, rec, id);
 		shard_put(sp, in.line, in.len);
-		efwrite(in.line, in.len, stdout, "<stdout>");
-		if (putchar('\n') == EOF)
-			die(EXIT_IOERR, "write error: <stdout>:");
+		st.bytes_out += record_write_line(stdout, "<stdout>", &in);
 		st.records_out++;
-		st.bytes_out += in.len + 1;
 		json_object_put(rec);
 		progress_update(&pg, st.records_in, st.bytes_in);
 	}

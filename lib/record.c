@@ -1,5 +1,7 @@
 /* JSON Lines in and out through json-c, with one set of flags for all. */
+#define _GNU_SOURCE	/* memmem */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,8 @@ record_in_init(struct record_in *in, int npaths, char **paths)
 	in->tok = json_tokener_new();
 	if (in->tok == NULL)
 		die(EXIT_OSERR, "out of memory");
+	/* RFC 8259, not json-c's lenient dialect (quotes, commas, comments). */
+	json_tokener_set_flags(in->tok, JSON_TOKENER_STRICT);
 }
 
 /* Open the next input; return 0 when there is none left. */
@@ -66,14 +70,23 @@ close_current(struct record_in *in)
 /*
  * json-c clamps integers outside 64 bits instead of failing; such a value
  * would leave changed, so refuse it.  The clamp values themselves are
- * refused too: they cannot be told apart.
+ * refused too: they cannot be told apart.  Even in strict mode json-c
+ * takes NaN and Infinity, which are not JSON.
  */
 static int
-has_clamped_int(struct json_object *o)
+has_bad_number(struct json_object *o)
 {
+	const char *t, *d;
 	size_t i, n;
 
 	switch (json_object_get_type(o)) {
+	case json_type_double:
+		if (!isfinite(json_object_get_double(o)))
+			return 1;
+		/* json-c keeps "1." and "1.e5" as written: not JSON. */
+		t = json_object_to_json_string(o);
+		d = strchr(t, '.');
+		return d != NULL && (d[1] < '0' || d[1] > '9');
 	case json_type_int:
 		if (json_object_get_int64(o) == INT64_MIN)
 			return 1;
@@ -81,7 +94,7 @@ has_clamped_int(struct json_object *o)
 	case json_type_object: {
 		json_object_object_foreach(o, k, v) {
 			(void)k;
-			if (has_clamped_int(v))
+			if (has_bad_number(v))
 				return 1;
 		}
 		return 0;
@@ -89,12 +102,92 @@ has_clamped_int(struct json_object *o)
 	case json_type_array:
 		n = json_object_array_length(o);
 		for (i = 0; i < n; i++)
-			if (has_clamped_int(json_object_array_get_idx(o, i)))
+			if (has_bad_number(json_object_array_get_idx(o, i)))
 				return 1;
 		return 0;
 	default:
 		return 0;
 	}
+}
+
+static int
+hex4(const char *p, unsigned *v)
+{
+	int i, c;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		c = p[i];
+		if (c >= '0' && c <= '9')
+			c -= '0';
+		else if (c >= 'a' && c <= 'f')
+			c -= 'a' - 10;
+		else if (c >= 'A' && c <= 'F')
+			c -= 'A' - 10;
+		else
+			return -1;
+		*v = *v << 4 | (unsigned)c;
+	}
+	return 0;
+}
+
+/*
+ * json-c 0.16 decodes some escaped surrogate pairs (high surrogates with
+ * (H & 0x3E) == 0x36, e.g. U+1D800..U+1DFFF) to U+FFFD, changing values.
+ * Rewrite every escaped pair as raw UTF-8, which JSON allows and json-c
+ * reads right; return the new length.  Other escapes are left as they are.
+ */
+static size_t
+unescape_pairs(char *s, size_t len)
+{
+	size_t i = 0, o = 0;
+	unsigned hi, lo, c;
+
+	while (i < len) {
+		if (s[i] != '\\') {
+			s[o++] = s[i++];
+			continue;
+		}
+		if (i + 12 <= len && s[i + 1] == 'u' && hex4(s + i + 2, &hi) == 0
+		    && hi >= 0xD800 && hi <= 0xDBFF && s[i + 6] == '\\' &&
+		    s[i + 7] == 'u' && hex4(s + i + 8, &lo) == 0 &&
+		    lo >= 0xDC00 && lo <= 0xDFFF) {
+			c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+			s[o++] = (char)(0xF0 | c >> 18);
+			s[o++] = (char)(0x80 | (c >> 12 & 0x3F));
+			s[o++] = (char)(0x80 | (c >> 6 & 0x3F));
+			s[o++] = (char)(0x80 | (c & 0x3F));
+			i += 12;
+			continue;
+		}
+		/* Any other escape: copy it whole, so "\\\\u" stays put. */
+		s[o++] = s[i++];
+		if (i < len)
+			s[o++] = s[i++];
+	}
+	return o;
+}
+
+/*
+ * Return nonzero if s holds a control byte other than TAB and CR, which
+ * RFC 8259 forbids raw (json-c lets them into strings).
+ */
+static int
+has_control(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (((w - 0x20 * ones) & ~w & 0x80 * ones) != 0)
+			break;
+	}
+	for (; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 && s[i] != '\t' && s[i] != '\r')
+			return 1;
+	return 0;
 }
 
 /* Why the line did not parse, in words a steward can act on. */
@@ -132,7 +225,10 @@ record_next(struct record_in *in)
 		}
 		in->lineno++;
 		in->bytes += n;
+		/* A CRLF line end leaves no CR behind in the line. */
 		if (n > 0 && in->line[n - 1] == '\n')
+			n--;
+		if (n > 0 && in->line[n - 1] == '\r')
 			n--;
 		in->len = n;
 		break;
@@ -145,6 +241,11 @@ record_next(struct record_in *in)
 	if (bad != in->len)
 		die(EXIT_DATAERR, "%s:%zu: invalid UTF-8 at byte %zu",
 		    in->name, in->lineno, bad + 1);
+	if (has_control(in->line, in->len))
+		die(EXIT_DATAERR, "%s:%zu: malformed record: raw control "
+		    "character", in->name, in->lineno);
+	if (memmem(in->line, in->len, "\\u", 2) != NULL)
+		in->len = unescape_pairs(in->line, in->len);
 	json_tokener_reset(in->tok);
 	o = json_tokener_parse_ex(in->tok, in->line, (int)in->len);
 	if (o == NULL || json_tokener_get_error(in->tok) != json_tokener_success
@@ -159,10 +260,11 @@ record_next(struct record_in *in)
 		die(EXIT_DATAERR, "%s:%zu: malformed record: not a JSON object",
 		    in->name, in->lineno);
 	}
-	if (has_clamped_int(o)) {
+	if (has_bad_number(o)) {
 		json_object_put(o);
-		die(EXIT_DATAERR, "%s:%zu: malformed record: integer outside "
-		    "the 64-bit range", in->name, in->lineno);
+		die(EXIT_DATAERR, "%s:%zu: malformed record: a number JSON "
+		    "cannot carry unchanged (NaN, Infinity, 1., or beyond 64 "
+		    "bits)", in->name, in->lineno);
 	}
 	return o;
 }
@@ -191,6 +293,15 @@ record_write(FILE *fp, const char *name, struct json_object *o)
 	if (putc('\n', fp) == EOF)
 		die(EXIT_IOERR, "write error: %s:", name);
 	return len + 1;
+}
+
+size_t
+record_write_line(FILE *fp, const char *name, const struct record_in *in)
+{
+	efwrite(in->line, in->len, fp, name);
+	if (putc('\n', fp) == EOF)
+		die(EXIT_IOERR, "write error: %s:", name);
+	return in->len + 1;
 }
 
 const char *

@@ -55,6 +55,14 @@ void	record_in_free(struct record_in *in);
 size_t	record_write(FILE *fp, const char *name, struct json_object *o);
 
 /*
+ * Write the last record read by in, as it was read, to fp: for a stage
+ * that changed nothing in it, which saves re-encoding it.  Returns the
+ * bytes written; a write error is fatal with EXIT_IOERR.
+ */
+size_t	record_write_line(FILE *fp, const char *name,
+	    const struct record_in *in);
+
+/*
  * Field helpers.  record_str returns the string value of key (borrowed from
  * o, NUL-terminated, length in *len when len is not NULL) or NULL when key
  * is absent or not a string.  record_path looks up "a.b" one level deep.
