@@ -4,8 +4,12 @@
 include config.mk
 
 FILTERS = \
+	consent-filter \
+	credits \
 	ingest \
+	license-tag \
 	normalize \
+	scrub \
 	shard
 
 LIB_SRC = \
@@ -14,6 +18,7 @@ LIB_SRC = \
 	lib/csvio.c \
 	lib/date.c \
 	lib/hash.c \
+	lib/licenses.c \
 	lib/policy.c \
 	lib/progress.c \
 	lib/record.c \
@@ -146,16 +151,23 @@ BIN = $(BUILD)/bin
 # Each stage's own arguments.  In the recipe $$t is the release being built
 # (a temporary directory beside RELEASE) and $$w the run's work directory.
 ARGS_ingest = -m $(MAX_WORK_BYTES) $(DROP)
+ARGS_consent-filter = --ledger $(CONSENT) --policies $(POLICIES) \
+	--uses '$(USES)' --cutoff $(CUTOFF)
+ARGS_license-tag = --policies $(POLICIES) --uses '$(USES)' --cutoff $(CUTOFF)
+ARGS_scrub = --policies $(POLICIES)
 ARGS_normalize = $(NORMALIZE_FLAGS)
 ARGS_shard = -n $(NAME) -d "$$t/shards" -s $(SHARD_BYTES) \
 	-v $(VALIDATION_SHARE) -z $(ZSTD_LEVEL) -T $(ZSTD_THREADS) \
 	-l "$$t/lineage.csv"
 
 # The stages as one shell pipe; only the last one draws progress, so that
-# the terminal shows one line for the whole pipe.
+# the terminal shows one line for the whole pipe.  What leaves the last
+# stage is what the shards hold: quire-credits makes CREDITS.md of it.
 stage_cmd = $(BIN)/quire-$(1) $(if $(filter $(1),$(lastword $(STAGES))),,-q) \
 	--rejects "$$w/rejects-$(1).csv" --stats "$$w/stats-$(1).json" \
 	$(ARGS_$(1))
+# quire-credits is a report, not a stage.
+BAD_STAGES = $(strip $(filter-out $(FILTERS),$(STAGES)) $(filter credits,$(STAGES)))
 STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
 
 # The release is built in a temporary directory and renamed into place only
@@ -163,7 +175,7 @@ STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
 # then nothing changes; different bytes are refused (versions are never
 # rewritten).
 dataset: all
-	$(if $(filter-out $(FILTERS),$(STAGES)),$(error unknown stage in STAGES: $(filter-out $(FILTERS),$(STAGES))))
+	$(if $(BAD_STAGES),$(error unknown stage in STAGES: $(BAD_STAGES)))
 	$(if $(filter shard,$(STAGES)),,$(error STAGES must include shard))
 	@mkdir -p "$(OUT)/$(NAME)"; \
 	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
@@ -171,7 +183,8 @@ dataset: all
 	trap 'rm -rf "$$t" "$$w"' EXIT; \
 	mkdir "$$t/shards"; \
 	echo "quire: $(NAME) $(VERSION): $(STAGES)" >&2; \
-	$(STAGE_PIPE) cat >/dev/null; \
+	$(STAGE_PIPE) $(BIN)/quire-credits -q --policies $(POLICIES) \
+	    >"$$t/CREDITS.md"; \
 	{ echo id,submission_id,writer_id,stage,reason,detail; \
 	  cat $(foreach s,$(STAGES),"$$w/rejects-$(s).csv"); } >"$$t/rejects.csv"; \
 	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \

@@ -11,8 +11,9 @@ USES = train;evaluate
 CUTOFF = 2026-11-01
 OUT = releases
 
-# The stages that exist so far, in order.
-STAGES = ingest normalize shard
+# The stages that exist so far, in DESIGN.md's order: a work without
+# consent or with a license the board denies leaves right after ingest.
+STAGES = ingest consent-filter license-tag normalize scrub shard
 
 # Stage options (defaults in the Makefile, documented in the README).
 SHARD_BYTES = 1M
