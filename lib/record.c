@@ -1,11 +1,12 @@
 /* JSON Lines in and out through json-c, with one set of flags for all. */
-#define _GNU_SOURCE	/* memmem */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/printbuf.h>
 
 #include "record.h"
 #include "utf8.h"
@@ -168,26 +169,60 @@ unescape_pairs(char *s, size_t len)
 	return o;
 }
 
-/*
- * Return nonzero if s holds a control byte other than TAB and CR, which
- * RFC 8259 forbids raw (json-c lets them into strings).
- */
-static int
-has_control(const char *s, size_t len)
-{
-	const uint64_t ones = 0x0101010101010101ULL;
-	uint64_t w;
-	size_t i = 0;
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+/* Nonzero if some byte of w is below n (n <= 128), or equal to c. */
+#define HAS_LESS(w, n)	(((w) - (n) * ONES) & ~(w) & HIGHS)
+#define HAS_BYTE(w, c)	HAS_LESS((w) ^ ((c) * ONES), 1)
 
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		if (((w - 0x20 * ones) & ~w & 0x80 * ones) != 0)
-			break;
+enum {
+	SCAN_CONTROL = 1,	/* a raw control byte other than TAB, CR */
+	SCAN_UESCAPE = 2	/* a "\u" escape */
+};
+
+/*
+ * One pass over a line: return the length of its valid UTF-8 prefix (len
+ * when all of it is valid) and set *flags to what the parser must be
+ * spared or helped with.  Words of plain ASCII are skipped eight bytes at
+ * a time.
+ */
+static size_t
+scan_line(const char *str, size_t len, int *flags)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, ok;
+	uint64_t w;
+
+	*flags = 0;
+	while (i < len) {
+		if (i + 8 <= len) {
+			memcpy(&w, s + i, 8);
+			if ((w & HIGHS) == 0 && HAS_LESS(w, 0x20) == 0 &&
+			    HAS_BYTE(w, '\\') == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (s[i] >= 0x80) {
+			/* Validate the non-ASCII run up to the next ASCII. */
+			for (ok = i; ok < len && s[ok] >= 0x80; ok++)
+				;
+			ok = i + utf8_valid_prefix(str + i, ok - i);
+			if (ok < len && s[ok] >= 0x80)
+				return ok;
+			i = ok;
+			continue;
+		}
+		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\r')
+			*flags |= SCAN_CONTROL;
+		else if (s[i] == '\\' && i + 1 < len) {
+			if (s[i + 1] == 'u')
+				*flags |= SCAN_UESCAPE;
+			i++;	/* an escaped backslash escapes nothing more */
+		}
+		i++;
 	}
-	for (; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 && s[i] != '\t' && s[i] != '\r')
-			return 1;
-	return 0;
+	return len;
 }
 
 /* Why the line did not parse, in words a steward can act on. */
@@ -211,6 +246,7 @@ record_next(struct record_in *in)
 	struct json_object *o;
 	ssize_t n;
 	size_t bad;
+	int flags;
 
 	for (;;) {
 		if (in->fp == NULL && !open_next(in))
@@ -237,14 +273,14 @@ record_next(struct record_in *in)
 		die(EXIT_DATAERR, "%s:%zu: record of %zu bytes exceeds the "
 		    "limit of %zu", in->name, in->lineno, in->len,
 		    in->max_line);
-	bad = utf8_valid_prefix(in->line, in->len);
+	bad = scan_line(in->line, in->len, &flags);
 	if (bad != in->len)
 		die(EXIT_DATAERR, "%s:%zu: invalid UTF-8 at byte %zu",
 		    in->name, in->lineno, bad + 1);
-	if (has_control(in->line, in->len))
+	if (flags & SCAN_CONTROL)
 		die(EXIT_DATAERR, "%s:%zu: malformed record: raw control "
 		    "character", in->name, in->lineno);
-	if (memmem(in->line, in->len, "\\u", 2) != NULL)
+	if (flags & SCAN_UESCAPE)
 		in->len = unescape_pairs(in->line, in->len);
 	json_tokener_reset(in->tok);
 	o = json_tokener_parse_ex(in->tok, in->line, (int)in->len);
@@ -280,11 +316,72 @@ record_in_free(struct record_in *in)
 	in->tok = NULL;
 }
 
+/*
+ * A json-c string serializer that writes what json-c's own would (the
+ * same escapes: \b \f \n \r \t \" \\, other controls as \u00XX, '/'
+ * left alone as our flags ask) but copies unescaped spans whole: json-c
+ * escapes a byte at a time, measured at 40% of a stage's time on long
+ * texts.  A test pins the output to json-c's.
+ */
+static int
+string_serializer(struct json_object *o, struct printbuf *pb, int level,
+    int flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *s = json_object_get_string(o);
+	size_t len = (size_t)json_object_get_string_len(o), i = 0, j;
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+	unsigned char c;
+	uint64_t w;
+
+	(void)level;
+	(void)flags;
+	printbuf_strappend(pb, "\"");
+	while (i < len) {
+		for (j = i; j + 8 <= len; j += 8) {
+			memcpy(&w, s + j, 8);
+			if (HAS_LESS(w, 0x20) || HAS_BYTE(w, '"') ||
+			    HAS_BYTE(w, '\\'))
+				break;
+		}
+		while (j < len && (unsigned char)s[j] >= 0x20 && s[j] != '"' &&
+		    s[j] != '\\')
+			j++;
+		if (j > i)
+			printbuf_memappend(pb, s + i, (int)(j - i));
+		if (j == len)
+			break;
+		c = (unsigned char)s[j];
+		switch (c) {
+		case '\b': printbuf_strappend(pb, "\\b"); break;
+		case '\f': printbuf_strappend(pb, "\\f"); break;
+		case '\n': printbuf_strappend(pb, "\\n"); break;
+		case '\r': printbuf_strappend(pb, "\\r"); break;
+		case '\t': printbuf_strappend(pb, "\\t"); break;
+		case '"': printbuf_strappend(pb, "\\\""); break;
+		case '\\': printbuf_strappend(pb, "\\\\"); break;
+		default:
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			printbuf_memappend(pb, esc, 6);
+		}
+		i = j + 1;
+	}
+	printbuf_strappend(pb, "\"");
+	return 0;
+}
+
 size_t
 record_write(FILE *fp, const char *name, struct json_object *o)
 {
+	struct json_object *text;
 	const char *s;
 	size_t len;
+
+	/* The text is nearly all of a record: serialize it fast. */
+	if (json_object_object_get_ex(o, "text", &text) &&
+	    json_object_is_type(text, json_type_string))
+		json_object_set_serializer(text, string_serializer, NULL, NULL);
 
 	s = json_object_to_json_string_length(o, RECORD_FLAGS, &len);
 	if (s == NULL)

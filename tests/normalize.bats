@@ -508,3 +508,13 @@ conformance() {
 	run -0 conformance NFKC
 	assert_output "$((5 * n)) records, 0 wrong"
 }
+
+@test "normalize: escapes a changed text exactly as json-c would" {
+	# lib/record.c writes "text" with its own serializer; "t" goes
+	# through json-c's.  Both must spell the same characters alike.
+	run -0 quire-normalize -n controls,invisibles <<< \
+	    '{"text":"a\r\n\u0001\b\f\t\"\\/\u001f\u007f é","t":"\u0001\b\f\t\"\\/\u001f\u007f é"}'
+	# DEL (U+007F) is no JSON escape: both write it raw.
+	assert_output "$(printf '%s\177%s\177%s' '{"text":"a\n\u0001\b\f\t\"\\/\u001f' \
+	    ' é","t":"\u0001\b\f\t\"\\/\u001f' ' é"}')"
+}
