@@ -72,12 +72,6 @@ usage(FILE *fp)
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 cmp_event(const void *a, const void *b)
 {
 	const struct event *x = a, *y = b;
@@ -88,30 +82,6 @@ cmp_event(const void *a, const void *b)
 	if (x->days != y->days)
 		return x->days < y->days ? -1 : 1;
 	return (x->line > y->line) - (x->line < y->line);
-}
-
-/*
- * Every use uses.csv lists, active or retired, sorted: what a grant may
- * name.  policy_uses has already checked the file.
- */
-static void
-known_uses(const char *dir, struct list *known)
-{
-	struct csv_table *t;
-	char *path;
-	size_t i;
-	int col;
-
-	path = easprintf("%s/uses.csv", dir);
-	t = csvt_read(path, EXIT_CONFIG, EXIT_CONFIG);
-	col = csvt_col(t, "use");
-	known->items = ecalloc(t->nrows, sizeof(*known->items));
-	known->n = t->nrows;
-	for (i = 0; i < t->nrows; i++)
-		known->items[i] = estrdup(csvt_cell(&t->rows[i], col));
-	qsort(known->items, known->n, sizeof(*known->items), cmp_str);
-	csvt_free(t);
-	free(path);
 }
 
 /*
@@ -537,7 +507,7 @@ main(int argc, char *argv[])
 
 	/* Policies and ledger first: a bad one stops before any record. */
 	policy_uses(policies, uselist, cutoff, &uses);
-	known_uses(policies, &known);
+	policy_known_uses(policies, &known);
 	uses_path = easprintf("%s/uses.csv", policies);
 	ledger_load(&lg, ledger, uses_path, &known, cutoff);
 	if (lg.late_withdrawals > 0)
@@ -564,7 +534,7 @@ main(int argc, char *argv[])
 	record_in_init(&in, argc - optind, argv + optind);
 	while ((rec = record_next(&in)) != NULL) {
 		st.records_in++;
-		st.bytes_in += in.len + 1;
+		st.bytes_in = in.bytes;
 		decide(&lg, record_str(rec, "writer", NULL),
 		    record_path(rec, "source", "submission"), cutoff, &uses,
 		    &v);

@@ -13,11 +13,30 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Sort l and drop repeated items, for list_has(). */
+static void
+sort_uniq(struct list *l)
+{
+	size_t i, j;
+
+	if (l->n == 0)
+		return;
+	qsort(l->items, l->n, sizeof(*l->items), cmp_str);
+	for (i = j = 0; i < l->n; i++) {
+		if (j > 0 && strcmp(l->items[j - 1], l->items[i]) == 0) {
+			free(l->items[i]);
+			continue;
+		}
+		l->items[j++] = l->items[i];
+	}
+	l->n = j;
+}
+
 int
 list_split(const char *s, struct list *out)
 {
 	const char *p, *e;
-	size_t n, i, j;
+	size_t n;
 
 	out->items = NULL;
 	out->n = 0;
@@ -40,15 +59,7 @@ list_split(const char *s, struct list *out)
 		if (*e == '\0')
 			break;
 	}
-	qsort(out->items, out->n, sizeof(*out->items), cmp_str);
-	for (i = j = 0; i < out->n; i++) {
-		if (j > 0 && strcmp(out->items[j - 1], out->items[i]) == 0) {
-			free(out->items[i]);
-			continue;
-		}
-		out->items[j++] = out->items[i];
-	}
-	out->n = j;
+	sort_uniq(out);
 	return 0;
 }
 
@@ -81,43 +92,63 @@ policy_cutoff(const char *s)
 	return days;
 }
 
-void
-policy_uses(const char *dir, const char *list, long cutoff,
-    struct list *uses)
+/*
+ * Read DIR/uses.csv and check every row: as many fields as the header, a
+ * use, an ISO 8601 approval date and a status of active or retired.  Any
+ * fault is fatal with EXIT_CONFIG.  The table is the caller's (csvt_free);
+ * its path names the file in messages.
+ */
+static struct csv_table *
+read_uses(const char *dir)
 {
 	static const char *const cols[] = {
 		"use", "description", "approved", "status", NULL
 	};
 	struct csv_table *t;
 	const struct csv_row *r;
-	const char *use, *status;
+	const char *status;
 	char *path;
+	long days;
+	size_t i;
+
+	path = easprintf("%s/uses.csv", dir);
+	t = csvt_read(path, EXIT_CONFIG, EXIT_CONFIG);
+	free(path);
+	csvt_require(t, cols, EXIT_CONFIG);
+	for (i = 0; i < t->nrows; i++) {
+		r = &t->rows[i];
+		if (r->ncells != t->header.ncells)
+			die(EXIT_CONFIG, "%s:%zu: %zu fields, header has %zu",
+			    t->path, r->line, r->ncells, t->header.ncells);
+		if (csvt_cell(r, csvt_col(t, "use"))[0] == '\0')
+			die(EXIT_CONFIG, "%s:%zu: empty use", t->path, r->line);
+		if (date_parse(csvt_cell(r, csvt_col(t, "approved")),
+		    &days) != 0)
+			die(EXIT_CONFIG, "%s:%zu: approved is not an ISO 8601 "
+			    "date", t->path, r->line);
+		status = csvt_cell(r, csvt_col(t, "status"));
+		if (strcmp(status, "active") != 0 &&
+		    strcmp(status, "retired") != 0)
+			die(EXIT_CONFIG, "%s:%zu: status must be active or "
+			    "retired, not \"%s\"", t->path, r->line, status);
+	}
+	return t;
+}
+
+void
+policy_uses(const char *dir, const char *list, long cutoff,
+    struct list *uses)
+{
+	struct csv_table *t;
+	const struct csv_row *r;
+	const char *use;
 	long days;
 	size_t i, k;
 	int found;
 
 	if (list_split(list, uses) != 0)
 		die(EXIT_CONFIG, "intended uses: empty item in \"%s\"", list);
-	path = easprintf("%s/uses.csv", dir);
-	t = csvt_read(path, EXIT_CONFIG, EXIT_CONFIG);
-	csvt_require(t, cols, EXIT_CONFIG);
-	for (i = 0; i < t->nrows; i++) {
-		r = &t->rows[i];
-		if (r->ncells != t->header.ncells)
-			die(EXIT_CONFIG, "%s:%zu: %zu fields, header has %zu",
-			    path, r->line, r->ncells, t->header.ncells);
-		if (csvt_cell(r, csvt_col(t, "use"))[0] == '\0')
-			die(EXIT_CONFIG, "%s:%zu: empty use", path, r->line);
-		if (date_parse(csvt_cell(r, csvt_col(t, "approved")),
-		    &days) != 0)
-			die(EXIT_CONFIG, "%s:%zu: approved is not an ISO 8601 "
-			    "date", path, r->line);
-		status = csvt_cell(r, csvt_col(t, "status"));
-		if (strcmp(status, "active") != 0 &&
-		    strcmp(status, "retired") != 0)
-			die(EXIT_CONFIG, "%s:%zu: status must be active or "
-			    "retired, not \"%s\"", path, r->line, status);
-	}
+	t = read_uses(dir);
 	for (k = 0; k < uses->n; k++) {
 		found = 0;
 		for (i = 0; i < t->nrows && !found; i++) {
@@ -129,18 +160,34 @@ policy_uses(const char *dir, const char *list, long cutoff,
 			if (strcmp(csvt_cell(r, csvt_col(t, "status")),
 			    "active") != 0)
 				die(EXIT_CONFIG, "intended use %s is retired "
-				    "(%s:%zu)", use, path, r->line);
+				    "(%s:%zu)", use, t->path, r->line);
 			date_parse(csvt_cell(r, csvt_col(t, "approved")),
 			    &days);
 			if (cutoff >= 0 && days > cutoff)
 				die(EXIT_CONFIG, "intended use %s was approved "
-				    "after the cut-off (%s:%zu)", use, path,
+				    "after the cut-off (%s:%zu)", use, t->path,
 				    r->line);
 		}
 		if (!found)
 			die(EXIT_CONFIG, "intended use %s is not in %s",
-			    uses->items[k], path);
+			    uses->items[k], t->path);
 	}
 	csvt_free(t);
-	free(path);
+}
+
+void
+policy_known_uses(const char *dir, struct list *known)
+{
+	struct csv_table *t;
+	size_t i;
+	int col;
+
+	t = read_uses(dir);
+	col = csvt_col(t, "use");
+	known->items = ecalloc(t->nrows, sizeof(*known->items));
+	known->n = t->nrows;
+	for (i = 0; i < t->nrows; i++)
+		known->items[i] = estrdup(csvt_cell(&t->rows[i], col));
+	sort_uniq(known);
+	csvt_free(t);
 }

@@ -33,6 +33,14 @@ void	list_free(struct list *l);
 void	policy_uses(const char *dir, const char *list, long cutoff,
 	    struct list *uses);
 
+/*
+ * Store in *known every use DIR/uses.csv lists, active or retired, sorted
+ * and without repeats: the uses a policy or a ledger may name.  The file
+ * is checked as policy_uses checks it; any fault is fatal with
+ * EXIT_CONFIG.
+ */
+void	policy_known_uses(const char *dir, struct list *known);
+
 /* Parse a --cutoff date or die with EXIT_USAGE; return days. */
 long	policy_cutoff(const char *s);
 
