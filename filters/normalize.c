@@ -671,7 +671,7 @@ main(int argc, char *argv[])
 	record_in_init(&in, argc - optind, argv + optind);
 	while ((rec = record_next(&in)) != NULL) {
 		st.records_in++;
-		st.bytes_in += in.len + 1;
+		st.bytes_in = in.bytes;
 		changed = w.records_changed;
 		if (normalize_record(&w, rec, &in, &rj)) {
 			/* A record already normal leaves as it came. */

@@ -942,7 +942,7 @@ main(int argc, char *argv[])
 	record_in_init(&in, argc - optind, argv + optind);
 	while ((rec = record_next(&in)) != NULL) {
 		st.records_in++;
-		st.bytes_in += in.len + 1;
+		st.bytes_in = in.bytes;
 		reason = scrub_record(&sc, rec, &in, detail, sizeof(detail));
 		if (reason != NULL) {
 			rej_record(&rj, rec, reason, detail);

@@ -485,7 +485,7 @@ main(int argc, char *argv[])
 	record_in_init(&in, argc - optind, argv + optind);
 	while ((rec = record_next(&in)) != NULL) {
 		st.records_in++;
-		st.bytes_in += in.len + 1;
+		st.bytes_in = in.bytes;
 		if ((why = no_id_reason(rec, &id, &idlen)) != NULL) {
 			snprintf(detail, sizeof(detail), "%s:%zu: %s",
 			    in.name, in.lineno, why);
