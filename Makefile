@@ -170,6 +170,26 @@ stage_cmd = $(BIN)/quire-$(1) $(if $(filter $(1),$(lastword $(STAGES))),,-q) \
 BAD_STAGES = $(strip $(filter-out $(FILTERS),$(STAGES)) $(filter credits,$(STAGES)))
 STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
 
+# inputs.lock names everything a release was made from: quire's version,
+# the pipeline's settings and the SHA-256 of the pipeline file, the ledger,
+# every policy file and every file of the drop.  Lines are
+# "KIND VALUE" for settings and "KIND SHA256  PATH" for files, paths
+# relative to DROP and POLICIES, in byte order.
+LOCKED = NAME VERSION DROP CONSENT POLICIES USES CUTOFF STAGES \
+	MAX_WORK_BYTES NORMALIZE_FLAGS SHARD_BYTES VALIDATION_SHARE \
+	ZSTD_LEVEL ZSTD_THREADS
+hash_tree = (cd "$(1)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
+	xargs -r -d '\n' sha256sum) | sed 's/^/$(2) /'
+define write_lock
+{ echo "# quire inputs.lock: what $(NAME) $(VERSION) was built from"; \
+  echo "quire $(QUIRE_VERSION)"; \
+  $(foreach v,$(LOCKED),printf 'option %s=%s\n' $(v) '$($(v))';) \
+  sha256sum "$(PIPELINE)" | sed 's/^/pipeline /'; \
+  sha256sum "$(CONSENT)" | sed 's/^/ledger /'; \
+  $(call hash_tree,$(POLICIES),policy); \
+  $(call hash_tree,$(DROP),drop); }
+endef
+
 # The release is built in a temporary directory and renamed into place only
 # when complete.  Rebuilding an existing version must give the same bytes:
 # then nothing changes; different bytes are refused (versions are never
@@ -187,6 +207,7 @@ dataset: all
 	    >"$$t/CREDITS.md"; \
 	{ echo id,submission_id,writer_id,stage,reason,detail; \
 	  cat $(foreach s,$(STAGES),"$$w/rejects-$(s).csv"); } >"$$t/rejects.csv"; \
+	$(write_lock) >"$$t/inputs.lock"; \
 	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
 	    xargs -d '\n' sha256sum) >"$$w/SHA256SUMS"; \
 	mv "$$w/SHA256SUMS" "$$t/SHA256SUMS"; \

@@ -107,3 +107,20 @@ pipeline() {
 	total=$(cat "$REL"/shards/*.zst | zstd -q -dc | wc -l)
 	assert_equal "$total" "$(($(wc -l <"$REL/lineage.csv") - 1))"
 }
+
+@test "dataset: inputs.lock hashes every drop and policy file, the ledger and the pipeline" {
+	run -0 dataset
+	lock="$REL/inputs.lock"
+	(cd "$ROOT/samples/drop" && grep '^drop ' "$lock" | cut -d' ' -f2- |
+	    sha256sum -c --quiet)
+	assert_equal "$(grep -c '^drop ' "$lock")" \
+	    "$(find "$ROOT/samples/drop" -type f | wc -l)"
+	(cd "$ROOT/policies" && grep '^policy ' "$lock" | cut -d' ' -f2- |
+	    sha256sum -c --quiet)
+	assert_equal "$(grep -c '^policy ' "$lock")" \
+	    "$(find "$ROOT/policies" -type f | wc -l)"
+	(cd "$ROOT" && grep -E '^(ledger|pipeline) ' "$lock" | cut -d' ' -f2- |
+	    sha256sum -c --quiet)
+	grep -qx "quire $(cat "$ROOT/VERSION")" "$lock"
+	grep -qx 'option USES=train;evaluate' "$lock"
+}
