@@ -485,6 +485,223 @@ csv_field(struct buf *b, const char *s, size_t n)
 	puts_(b, "\"");
 }
 
+/*
+ * The consent ledger: one line per writer of the base grant, in writer
+ * order, into con; later events (withdrawals, narrower grants, re-grants),
+ * dated in 2026, into later, appended after every base grant so that the
+ * filter has to replay them in date order.  The share of writers in each
+ * case, in percent, keyed by one draw of the writer's own generator:
+ *
+ *   0-2    missing: no event at all               consent.missing
+ *   3-4    a grant dated after the cut-off        consent.future
+ *   5-8    a grant without train                  consent.scope
+ *   9-12   a grant, then a withdraw of every work consent.withdrawn
+ *   13     a grant, then a withdraw after cut-off kept
+ *   14-16  a grant, then a withdraw of one work   that work withdrawn
+ *   17-19  a grant, then evaluate only, one work  that work consent.scope
+ *   20-21  withdraw and re-grant on the same day  kept
+ *   22-29  train;evaluate, every work listed      kept
+ *   30-49  train;evaluate                         kept
+ *   50-59  train;evaluate;research                kept
+ *   60-99  *                                     kept
+ *
+ * The bench's cut-off is 2026-11-01; name and email are private columns,
+ * which the filter must never copy.  The writer's works are the
+ * submissions first to first + n - 1.
+ */
+static void
+ledger(struct buf *con, struct buf *later, uint64_t seed,
+    unsigned long writer, unsigned long first, unsigned long n, int month,
+    int day, const char *form)
+{
+	static const char *const scope[] = { "evaluate;research", "research",
+		"evaluate", "research;evaluate" };
+	uint64_t w = (seed ^ 0x6C6564676572ULL) * 0x9E3779B97F4A7C15ULL +
+	    writer;
+	char who[128], base[32], when[16], line[512];
+	const char *uses = "*", *works = "*";
+	struct buf list = { 0 };
+	unsigned long k;
+	uint32_t kind;
+
+	rnd(&w);
+	kind = below(&w, 100);
+	if (kind < 3)
+		return;
+	snprintf(who, sizeof(who), "Legal Name %lu,w%06lu@example.org",
+	    writer, writer);
+	snprintf(base, sizeof(base), "2024-%02d-1%d", month, day);
+	if (kind < 5)
+		snprintf(base, sizeof(base), "2026-12-%02d",
+		    1 + (int)below(&w, 28));
+	else if (kind < 9)
+		uses = scope[below(&w, 4)];
+	else if (kind >= 22 && kind < 30) {
+		uses = "train;evaluate";
+		for (k = 0; k < n; k++) {
+			snprintf(line, sizeof(line), "%ss%08lu",
+			    k > 0 ? ";" : "", first + k);
+			puts_(&list, line);
+		}
+		put(&list, "", 1);
+		works = list.p;
+	} else if (kind >= 22 && kind < 50)
+		uses = "train;evaluate";
+	else if (kind >= 50 && kind < 60)
+		uses = "train;evaluate;research";
+	snprintf(line, sizeof(line), "w%06lu,grant,%s,%s,", writer, base,
+	    uses);
+	puts_(con, line);
+	puts_(con, works);
+	snprintf(line, sizeof(line), ",%s,%s\n", form, who);
+	puts_(con, line);
+	free(list.p);
+	if (kind < 9 || kind >= 22)
+		return;
+
+	/* A later event, before the cut-off but for kind 13. */
+	snprintf(when, sizeof(when), "%s-%02d-%02d",
+	    kind == 13 ? "2027" : "2026", 1 + (int)below(&w, 10),
+	    1 + (int)below(&w, 28));
+	if (kind <= 13)
+		snprintf(line, sizeof(line), "w%06lu,withdraw,%s,*,*,v3,%s\n",
+		    writer, when, who);
+	else if (kind < 17)
+		snprintf(line, sizeof(line), "w%06lu,withdraw,%s,*,s%08lu,"
+		    "v3,%s\n", writer, when, first + below(&w, (uint32_t)n),
+		    who);
+	else if (kind < 20)
+		snprintf(line, sizeof(line), "w%06lu,grant,%s,evaluate,"
+		    "s%08lu,v3,%s\n", writer, when,
+		    first + below(&w, (uint32_t)n), who);
+	else
+		snprintf(line, sizeof(line), "w%06lu,withdraw,%s,*,*,v3,%s\n"
+		    "w%06lu,grant,%s,train;evaluate,*,v3,%s\n", writer, when,
+		    who, writer, when, who);
+	puts_(later, line);
+}
+
+/* An ASCII word for an address: an English pseudo-word. */
+static const char *
+ascii_word(uint64_t *p)
+{
+	return vocab[EN][NFC].word[below(p, VOCAB)];
+}
+
+/* Append n random digits. */
+static void
+digits(struct buf *b, uint64_t *p, int n)
+{
+	char d;
+
+	while (n-- > 0) {
+		d = (char)('0' + below(p, 10));
+		put(b, &d, 1);
+	}
+}
+
+/* Append one e-mail address or phone number, as writers type them. */
+static void
+pii_item(struct buf *b, uint64_t *p)
+{
+	static const char *const dom[] = { "example.org", "example.net",
+		"mail.example.com", "example.co.uk", "post.example.de" };
+	char tmp[160];
+
+	switch (below(p, 10)) {
+	case 0: case 1: case 2:		/* name.surname@domain */
+		snprintf(tmp, sizeof(tmp), "%s.%s%s@%s", ascii_word(p),
+		    ascii_word(p), below(p, 3) ? "" : "77", dom[below(p, 5)]);
+		puts_(b, tmp);
+		break;
+	case 3:				/* spelled out */
+		snprintf(tmp, sizeof(tmp), below(p, 2) ?
+		    "%s [at] example [dot] org" : "%s (at) example (dot) net",
+		    ascii_word(p));
+		puts_(b, tmp);
+		break;
+	case 4:				/* +44 20 7946 0NNN */
+		puts_(b, "+44 20 7946 0");
+		digits(b, p, 3);
+		break;
+	case 5:				/* +33 1 23 45 67 NN */
+		puts_(b, "+33 1 ");
+		for (int k = 0; k < 4; k++) {
+			digits(b, p, 2);
+			puts_(b, k < 3 ? " " : "");
+		}
+		break;
+	case 6:				/* (555) 010-NNNN */
+		puts_(b, below(p, 2) ? "(555) 010-" : "1-800-555-");
+		digits(b, p, 4);
+		break;
+	case 7:				/* 555-010-NNNN */
+		puts_(b, "555-010-");
+		digits(b, p, 4);
+		break;
+	case 8:				/* 030 NNNNNNN */
+		puts_(b, "030 ");
+		digits(b, p, 7);
+		break;
+	default:			/* 0049 89 NNNNNN */
+		puts_(b, "0049 89 ");
+		digits(b, p, 6);
+		break;
+	}
+}
+
+/*
+ * Insert a line at a line boundary of the work in b: personal data (one
+ * to three items) when pii is set, otherwise numbers, dates and @ signs
+ * that are not personal data.
+ */
+static void
+insert_line(struct buf *b, uint64_t *p, const struct style *st, int pii)
+{
+	static const char *const lead[] = { "Write to me: ", "Contact ",
+		"Tel. ", "mail ", "— ", "call me on " };
+	static const char *const plain[] = {
+		"In 1987, at 6:30, the eleventh of May.",
+		"page 214, line 12 — 3 @ 2 for a song",
+		"meet me @ dawn, train 4417 at 05:45, platform 9",
+		"12.03.1998 · 2024-07-14 · No. 38 · 1 000 000 stars",
+		"tea @ 5:15, room 1204, 33 1/3 rpm, 1914-1918",
+		"@Maren, 7 × 7 = 49; 0.5 mm of rain, 98.6 °F",
+	};
+	struct buf line = { 0 };
+	size_t at, n;
+	int k, items;
+
+	if (pii) {
+		puts_(&line, lead[below(p, 6)]);
+		items = 1 + (int)below(p, 3);
+		for (k = 0; k < items; k++) {
+			if (k > 0)
+				puts_(&line, below(p, 2) ? ", " : " / ");
+			pii_item(&line, p);
+		}
+	} else
+		puts_(&line, plain[below(p, 6)]);
+	puts_(&line, st->crlf ? "\r\n" : "\n");
+
+	/* After the first line end at or past a random offset, or at the end. */
+	at = b->len == 0 ? 0 : below(p, (uint32_t)b->len);
+	while (at < b->len && b->p[at] != '\n')
+		at++;
+	if (at < b->len)
+		at++;
+	else if (b->len > 0 && b->p[b->len - 1] != '\n') {
+		newline(b, st);
+		at = b->len;
+	}
+	n = line.len;
+	grow(b, n);
+	memmove(b->p + at + n, b->p + at, b->len - at);
+	memcpy(b->p + at, line.p, n);
+	b->len += n;
+	free(line.p);
+}
+
 static unsigned long long
 parse_num(const char *s, const char *what)
 {
@@ -509,13 +726,33 @@ usage(void)
 int
 main(int argc, char *argv[])
 {
-	static const char *const licenses[] = { "CC-BY-4.0", "CC BY 4.0",
-		"CC0-1.0", "CC-BY-SA-4.0", "cc-by", "CC-BY-NC-4.0" };
+	/*
+	 * The license column as writers type it: spellings of policies/
+	 * licenses.csv (ids and aliases), with their weight in percent.  About
+	 * 8 % are not permitted for training (NC, ND, all rights reserved) and
+	 * 1 % is no license of licenses.csv.
+	 */
+	static const struct {
+		const char *name;
+		int weight;
+	} licenses[] = {
+		{ "CC-BY-4.0", 19 }, { "CC BY 4.0", 15 }, { "cc-by", 8 },
+		{ "Attribution 4.0 International", 4 },
+		{ "Creative Commons Attribution 4.0 International", 3 },
+		{ "cc by 4.0", 2 }, { "CC0-1.0", 12 }, { "Public domain", 6 },
+		{ "CC0", 3 }, { "CC-BY-SA-4.0", 10 }, { "CC BY-SA 4.0", 6 },
+		{ "cc-by-sa", 3 }, { "CC BY-NC 4.0", 4 }, { "CC-BY-NC-4.0", 2 },
+		{ "CC BY-ND 4.0", 1 }, { "All rights reserved", 1 },
+		{ "CC BY 3.0", 1 },
+	};
 	struct buf text = { 0 }, enc = { 0 }, man = { 0 }, con = { 0 };
+	struct buf later = { 0 };
 	struct style st;
-	uint64_t seed = 1, s, total = 0, target, size;
+	uint64_t seed = 1, s, p, total = 0, target, size;
 	unsigned long permille = 5;
 	unsigned long nworks = 0, writer = 0, left = 0, nlegacy = 0;
+	unsigned long npii = 0, nplain = 0;
+	int month, day, form, li;
 	char path[4096], line[512], title[256];
 	const char *dir, *ext;
 	int ch, l, k, pct, utf16;
@@ -544,7 +781,8 @@ main(int argc, char *argv[])
 		die("%s", path);
 	puts_(&man, "submission_id,writer_id,file,license,submitted,title,"
 	    "credit,language,genre,channel\n");
-	puts_(&con, "writer_id,event,date,uses,works,form_version\n");
+	puts_(&con, "writer_id,event,date,uses,works,form_version,name,"
+	    "email\n");
 
 	while (total < size) {
 		s = seed * 0x2545F4914F6CDD1DULL + nworks;
@@ -557,10 +795,12 @@ main(int argc, char *argv[])
 			    writer);
 			if (mkdir(path, 0755) != 0 && errno != EEXIST)
 				die("%s", path);
-			snprintf(line, sizeof(line), "w%06lu,grant,2024-0%d-1%d,"
-			    "*,*,%s\n", writer, 1 + (int)below(&s, 9),
-			    (int)below(&s, 10), below(&s, 2) ? "v1" : "v2");
-			puts_(&con, line);
+			/* Three draws, as ever: the works stay the same. */
+			month = 1 + (int)below(&s, 9);
+			day = (int)below(&s, 10);
+			form = (int)below(&s, 2);
+			ledger(&con, &later, seed, writer, nworks + 1, left,
+			    month, day, form ? "v1" : "v2");
 		}
 		left--;
 		nworks++;
@@ -609,6 +849,23 @@ main(int argc, char *argv[])
 			text.len = 0;
 			body(&text, &s, &st, target);
 		}
+
+		/*
+		 * 2 % of the works hold e-mail addresses or phone numbers, 4 %
+		 * numbers and @ signs that are not personal data; drawn from a
+		 * generator of their own, so that every other work stays the
+		 * same.
+		 */
+		p = (seed ^ 0x706969ULL) * 0xD1B54A32D192ED03ULL + nworks;
+		rnd(&p);
+		k = (int)below(&p, 100);
+		if (k < 2) {
+			insert_line(&text, &p, &st, 1);
+			npii++;
+		} else if (k < 6) {
+			insert_line(&text, &p, &st, 0);
+			nplain++;
+		}
 		snprintf(path, sizeof(path), "%s/works/w%06lu/s%08lu.%s", dir,
 		    writer, nworks, ext);
 		if (utf16 >= 0) {
@@ -634,9 +891,12 @@ main(int argc, char *argv[])
 		if (below(&s, 20) == 0)
 			puts_(&text, " \"draft\"");
 		snprintf(title, sizeof(title), "%.*s", (int)text.len, text.p);
+		pct = (int)below(&s, 100);
+		for (li = 0; pct >= licenses[li].weight; li++)
+			pct -= licenses[li].weight;
 		snprintf(line, sizeof(line), "s%08lu,w%06lu,works/w%06lu/"
 		    "s%08lu.%s,%s,2025-%02d-%02d,", nworks, writer, writer,
-		    nworks, ext, licenses[below(&s, 6)], 1 + (int)below(&s, 12),
+		    nworks, ext, licenses[li].name, 1 + (int)below(&s, 12),
 		    1 + (int)below(&s, 28));
 		puts_(&man, line);
 		csv_field(&man, title, strlen(title));
@@ -649,12 +909,15 @@ main(int argc, char *argv[])
 	snprintf(path, sizeof(path), "%s/manifest.csv", dir);
 	write_file(path, man.p, man.len);
 	snprintf(path, sizeof(path), "%s/consent.csv", dir);
+	put(&con, later.p, later.len);
 	write_file(path, con.p, con.len);
-	printf("works %lu bytes %llu writers %lu legacy %lu\n", nworks,
-	    (unsigned long long)total, writer, nlegacy);
+	printf("works %lu bytes %llu writers %lu legacy %lu pii %lu "
+	    "numbers %lu\n", nworks, (unsigned long long)total, writer, nlegacy,
+	    npii, nplain);
 	free(text.p);
 	free(enc.p);
 	free(man.p);
 	free(con.p);
+	free(later.p);
 	return 0;
 }
