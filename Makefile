@@ -10,14 +10,17 @@ FILTERS = \
 	license-tag \
 	normalize \
 	scrub \
-	shard
+	shard \
+	tokenize
 
 LIB_SRC = \
 	lib/atomic.c \
+	lib/bpe.c \
 	lib/cli.c \
 	lib/csvio.c \
 	lib/date.c \
 	lib/hash.c \
+	lib/jscan.c \
 	lib/licenses.c \
 	lib/policy.c \
 	lib/progress.c \
@@ -85,6 +88,8 @@ NEEDS = \
 	cmd:uconv:icu-devtools \
 	cmd:bats:bats \
 	cmd:jq:jq \
+	cmd:node:nodejs \
+	cmd:npm:npm \
 	file:/usr/lib/bats/bats-support/load.bash:bats-support \
 	file:/usr/lib/bats/bats-assert/load.bash:bats-assert \
 	cmd:mandoc:mandoc \
@@ -130,6 +135,9 @@ check: all lint
 
 bench: all
 	tests/bench/run $(BENCH_ARGS)
+
+bench-tokenize: all
+	tests/bench/tokenize/run $(BENCH_TOKENIZE_ARGS)
 
 # --- the dataset --------------------------------------------------------
 # A pipeline (make fragment) names the dataset and its stages; options a
@@ -241,4 +249,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all bench check clean dataset deps install lint uninstall
+.PHONY: all bench bench-tokenize check clean dataset deps install lint uninstall

@@ -1,0 +1,623 @@
+/*
+ * Byte-level BPE: the rank table and the merge.  Tokens live in one byte
+ * array, found by rank through span[] and by bytes through an
+ * open-addressing hash table keyed by XXH3; a piece merges by the linear
+ * scan tiktoken uses when it is short, through a heap when it is long, so
+ * that a run of thousands of one character stays O(n log n).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpe.h"
+#include "hash.h"
+#include "util.h"
+
+#define SHORT_PIECE	64	/* longer pieces merge through the heap */
+#define MEMO_SIZE	65536	/* entries of the memo, a power of two */
+#define MEMO_BYTES	26	/* longest piece remembered */
+#define MEMO_IDS	6	/* most tokens of a piece remembered */
+#define MAX_TOKEN_LEN	0xFFFF	/* span keeps 16 bits of length */
+
+/*
+ * A hash table slot holds the token's length and first 8 bytes (zero
+ * padded), so that finding a short token, most of them, reads one slot
+ * and nothing else.
+ */
+struct bpe_slot {
+	uint32_t rank;		/* BPE_NONE: empty */
+	uint32_t len;
+	uint64_t head;
+};
+
+/*
+ * A memo entry: a piece that needed merging and its tokens.  Words that
+ * are not tokens come back again and again in prose; the memo turns their
+ * merge into one lookup.  The piece's bytes are kept and compared, so a
+ * hash collision cannot give wrong tokens.
+ */
+struct bpe_memo {
+	uint64_t hash;
+	uint8_t	len;		/* 0: empty */
+	uint8_t	n;
+	unsigned char bytes[MEMO_BYTES];
+	uint32_t ids[MEMO_IDS];
+};
+
+/* The first min(len, 8) bytes of p, zero padded, as one word. */
+static inline uint64_t
+head_of(const unsigned char *p, size_t len)
+{
+	uint64_t h = 0;
+
+	memcpy(&h, p, len < 8 ? len : 8);
+	return h;
+}
+
+static const signed char b64val[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
+	['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
+	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17,
+	['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
+	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27,
+	['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+	['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37,
+	['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+	['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47,
+	['v'] = 48, ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52,
+	['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
+	['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62,
+	['+'] = 63, ['/'] = 64
+};
+
+/* Values are stored plus one so that 0 means "not base64". */
+long
+bpe_base64_decode(const char *s, size_t n, unsigned char *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, o = 0, pad = 0;
+	uint32_t v;
+	int k, d;
+
+	if (n == 0 || n % 4 != 0)
+		return -1;
+	if (u[n - 1] == '=')
+		pad = u[n - 2] == '=' ? 2 : 1;
+	for (i = 0; i < n; i += 4) {
+		v = 0;
+		for (k = 0; k < 4; k++) {
+			if (i + k >= n - pad && u[i + k] == '=') {
+				v <<= 6;
+				continue;
+			}
+			if ((d = b64val[u[i + k]]) == 0)
+				return -1;
+			v = v << 6 | (uint32_t)(d - 1);
+		}
+		out[o++] = (unsigned char)(v >> 16);
+		out[o++] = (unsigned char)(v >> 8);
+		out[o++] = (unsigned char)v;
+	}
+	o -= pad;
+	/* Canonical: the bits that padding drops must be zero. */
+	if ((pad == 1 && (v & 0xFF) != 0) || (pad == 2 && (v & 0xFFFF) != 0))
+		return -1;
+	return (long)o;
+}
+
+void
+bpe_base64_encode(const unsigned char *p, size_t n, char *out)
+{
+	static const char digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+	uint32_t v;
+
+	for (i = 0; i + 3 <= n; i += 3) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		out[o++] = digits[v >> 18];
+		out[o++] = digits[v >> 12 & 63];
+		out[o++] = digits[v >> 6 & 63];
+		out[o++] = digits[v & 63];
+	}
+	if (n - i == 1) {
+		v = (uint32_t)p[i] << 16;
+		out[o++] = digits[v >> 18];
+		out[o++] = digits[v >> 12 & 63];
+		out[o++] = '=';
+		out[o++] = '=';
+	} else if (n - i == 2) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+		out[o++] = digits[v >> 18];
+		out[o++] = digits[v >> 12 & 63];
+		out[o++] = digits[v >> 6 & 63];
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+}
+
+static inline const unsigned char *
+token_at(const struct bpe *b, uint32_t r, size_t *len)
+{
+	uint64_t sp = b->span[r];
+
+	*len = (size_t)(sp & 0xFFFF);
+	return b->bytes + (sp >> 16);
+}
+
+/* The rank of p[0..len), 3 <= len <= maxlen, whose XXH3 is h. */
+static inline uint32_t
+rank_hashed(const struct bpe *b, const unsigned char *p, size_t len,
+    uint64_t h)
+{
+	const struct bpe_slot *s;
+	const unsigned char *t;
+	uint64_t head = head_of(p, len);
+	size_t i, tlen;
+
+	for (i = h & b->mask;; i = (i + 1) & b->mask) {
+		s = &b->slots[i];
+		if (s->rank == BPE_NONE)
+			return BPE_NONE;
+		if (s->len != len || s->head != head)
+			continue;
+		if (len <= 8)
+			return s->rank;
+		t = token_at(b, s->rank, &tlen);
+		if (memcmp(t + 8, p + 8, len - 8) == 0)
+			return s->rank;
+	}
+}
+
+uint32_t
+bpe_rank(const struct bpe *b, const void *p, size_t len)
+{
+	const unsigned char *u = p;
+
+	if (len <= 2)
+		return len == 2 ? b->pair_rank[u[0] << 8 | u[1]] :
+		    len == 1 ? b->byte_rank[u[0]] : BPE_NONE;
+	if (len > b->maxlen)
+		return BPE_NONE;
+	return rank_hashed(b, u, len, hash_xxh3_64(u, len));
+}
+
+/*
+ * The rank of p[0..len) through the hash table alone, for use while the
+ * table is being filled (byte_rank and pair_rank are not yet).
+ */
+static uint32_t
+table_find(const struct bpe *b, const unsigned char *p, size_t len)
+{
+	const struct bpe_slot *s;
+	const unsigned char *t;
+	size_t i, tlen;
+
+	for (i = hash_xxh3_64(p, len) & b->mask;; i = (i + 1) & b->mask) {
+		s = &b->slots[i];
+		if (s->rank == BPE_NONE)
+			return BPE_NONE;
+		t = token_at(b, s->rank, &tlen);
+		if (tlen == len && memcmp(t, p, len) == 0)
+			return s->rank;
+	}
+}
+
+const unsigned char *
+bpe_bytes(const struct bpe *b, uint32_t r, size_t *len)
+{
+	if (r >= b->nranks || b->span[r] == 0)
+		return NULL;
+	return token_at(b, r, len);
+}
+
+/*
+ * Put rank r (whose bytes are in place) into the table; return the rank
+ * already there for the same bytes, or BPE_NONE.
+ */
+static uint32_t
+table_insert(struct bpe *b, uint32_t r)
+{
+	const unsigned char *p;
+	uint32_t old;
+	size_t len, i;
+
+	p = token_at(b, r, &len);
+	if ((old = table_find(b, p, len)) != BPE_NONE)
+		return old;
+	for (i = hash_xxh3_64(p, len) & b->mask; b->slots[i].rank != BPE_NONE;
+	    i = (i + 1) & b->mask)
+		;
+	b->slots[i].rank = r;
+	b->slots[i].len = (uint32_t)len;
+	b->slots[i].head = head_of(p, len);
+	return BPE_NONE;
+}
+
+/* Read the whole file at path; its length in *len. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, k;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		die(EXIT_NOINPUT, "%s:", path);
+	for (;;) {
+		if (cap - n < 65536) {
+			cap = cap == 0 ? (size_t)1 << 20 : cap * 2;
+			buf = erealloc(buf, cap);
+		}
+		k = fread(buf + n, 1, cap - n, fp);
+		n += k;
+		if (k == 0)
+			break;
+	}
+	if (ferror(fp))
+		die(EXIT_NOINPUT, "%s: read error", path);
+	fclose(fp);
+	*len = n;
+	return buf;
+}
+
+/* Parse a rank: decimal digits only, at most BPE_MAX_RANK; -1 if not. */
+static long long
+parse_rank(const char *s, size_t n)
+{
+	long long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 10)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= BPE_MAX_RANK ? v : -1;
+}
+
+struct bpe *
+bpe_load(const char *path)
+{
+	struct bpe *b;
+	char *text, *line, *end, *sp, *nl;
+	size_t len, n, lineno, ntab, off = 0;
+	long long r;
+	long k;
+	uint32_t dup, nranks = 0, nlines = 0;
+	int c;
+
+	text = slurp(path, &len);
+	b = ecalloc(1, sizeof(*b));
+	b->path = estrdup(path);
+	b->bytes = emalloc(len / 4 * 3 + 1);
+
+	/* First pass: count the lines and find the highest rank. */
+	for (line = text, lineno = 1; line < text + len; line = end + 1,
+	    lineno++) {
+		nl = memchr(line, '\n', (size_t)(text + len - line));
+		end = nl != NULL ? nl : text + len;
+		n = (size_t)(end - line);
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			continue;
+		if ((sp = memchr(line, ' ', n)) == NULL)
+			die(EXIT_CONFIG, "%s:%zu: not a token and a rank", path,
+			    lineno);
+		if ((r = parse_rank(sp + 1, (size_t)(line + n - sp - 1))) < 0)
+			die(EXIT_CONFIG, "%s:%zu: the rank is not a number from "
+			    "0 to %u", path, lineno, (unsigned)BPE_MAX_RANK);
+		if ((uint32_t)r + 1 > nranks)
+			nranks = (uint32_t)r + 1;
+		nlines++;
+	}
+	if (nlines == 0)
+		die(EXIT_CONFIG, "%s: no tokens", path);
+
+	b->nranks = nranks;
+	b->ntokens = nlines;
+	b->span = ecalloc(nranks, sizeof(*b->span));
+	for (ntab = 1; ntab < (size_t)nlines * 2; ntab <<= 1)
+		;
+	b->mask = ntab - 1;
+	b->slots = emalloc(ntab * sizeof(*b->slots));
+	for (n = 0; n < ntab; n++)
+		b->slots[n].rank = BPE_NONE;
+
+	/* Second pass: decode, place and check every token. */
+	for (line = text, lineno = 1; line < text + len; line = end + 1,
+	    lineno++) {
+		nl = memchr(line, '\n', (size_t)(text + len - line));
+		end = nl != NULL ? nl : text + len;
+		n = (size_t)(end - line);
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n == 0)
+			continue;
+		sp = memchr(line, ' ', n);
+		r = parse_rank(sp + 1, (size_t)(line + n - sp - 1));
+		k = bpe_base64_decode(line, (size_t)(sp - line), b->bytes + off);
+		if (k <= 0)
+			die(EXIT_CONFIG, "%s:%zu: the token is not base64 of "
+			    "one byte or more", path, lineno);
+		if (k > MAX_TOKEN_LEN)
+			die(EXIT_CONFIG, "%s:%zu: token longer than %d bytes",
+			    path, lineno, MAX_TOKEN_LEN);
+		if (b->span[r] != 0)
+			die(EXIT_CONFIG, "%s:%zu: rank %lld is given twice", path,
+			    lineno, r);
+		b->span[r] = (uint64_t)off << 16 | (uint64_t)k;
+		if ((dup = table_insert(b, (uint32_t)r)) != BPE_NONE)
+			die(EXIT_CONFIG, "%s:%zu: the token of rank %lld is "
+			    "also rank %u", path, lineno, r, dup);
+		if ((size_t)k > b->maxlen)
+			b->maxlen = (size_t)k;
+		off += (size_t)k;
+	}
+	free(text);
+
+	/* Every byte needs a token of its own, or some text has no ids. */
+	for (c = 0; c < 256; c++) {
+		unsigned char byte = (unsigned char)c;
+
+		if ((b->byte_rank[c] = table_find(b, &byte, 1)) == BPE_NONE)
+			die(EXIT_CONFIG, "%s: no token for the byte 0x%02X",
+			    path, c);
+	}
+	b->pair_rank = emalloc(65536 * sizeof(*b->pair_rank));
+	for (c = 0; c < 65536; c++) {
+		unsigned char pair[2] = { (unsigned char)(c >> 8),
+		    (unsigned char)c };
+
+		b->pair_rank[c] = table_find(b, pair, 2);
+	}
+	return b;
+}
+
+void
+bpe_free(struct bpe *b)
+{
+	if (b == NULL)
+		return;
+	free(b->path);
+	free(b->bytes);
+	free(b->span);
+	free(b->slots);
+	free(b->pair_rank);
+	free(b);
+}
+
+void
+bpe_ids_push(struct bpe_ids *ids, uint32_t id)
+{
+	if (ids->n == ids->cap) {
+		ids->cap = ids->cap == 0 ? 1024 : ids->cap * 2;
+		ids->v = erealloc(ids->v, ids->cap * sizeof(*ids->v));
+	}
+	ids->v[ids->n++] = id;
+}
+
+static void
+work_grow(struct bpe_work *w, size_t len)
+{
+	size_t cap;
+
+	if (len <= w->cap)
+		return;
+	for (cap = w->cap == 0 ? 256 : w->cap; cap < len; cap *= 2)
+		;
+	free(w->a);
+	free(w->b);
+	free(w->c);
+	free(w->d);
+	free(w->heap);
+	w->a = emalloc((cap + 1) * sizeof(*w->a));
+	w->b = emalloc((cap + 1) * sizeof(*w->b));
+	w->c = emalloc((cap + 1) * sizeof(*w->c));
+	w->d = emalloc((cap + 1) * sizeof(*w->d));
+	w->heap = emalloc(3 * (cap + 1) * sizeof(*w->heap));
+	w->cap = cap;
+}
+
+void
+bpe_work_free(struct bpe_work *w)
+{
+	free(w->a);
+	free(w->b);
+	free(w->c);
+	free(w->d);
+	free(w->heap);
+	free(w->memo);
+	memset(w, 0, sizeof(*w));
+}
+
+/*
+ * The merge of a short piece, as tiktoken does it: parts in arrays, the
+ * lowest rank found by a linear scan, a merged part removed by moving
+ * the rest down.  start[k] is where part k starts (start[m - 1] is the
+ * end), pair[k] the rank of parts k and k + 1 joined, tok[k] the rank of
+ * part k itself.
+ */
+static void
+merge_short(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
+    size_t len, struct bpe_ids *out)
+{
+	uint32_t *start = w->a, *pair = w->b, *tok = w->c;
+	uint32_t best;
+	size_t m, k, i;
+
+	for (k = 0; k < len; k++) {
+		start[k] = (uint32_t)k;
+		tok[k] = b->byte_rank[p[k]];
+		pair[k] = k + 1 < len ? b->pair_rank[p[k] << 8 | p[k + 1]] :
+		    BPE_NONE;
+	}
+	start[len] = (uint32_t)len;
+	m = len + 1;		/* parts and the end */
+	for (;;) {
+		best = BPE_NONE;
+		i = 0;
+		for (k = 0; k + 2 < m; k++)
+			if (pair[k] < best) {
+				best = pair[k];
+				i = k;
+			}
+		if (best == BPE_NONE)
+			break;
+		tok[i] = best;
+		memmove(start + i + 1, start + i + 2,
+		    (m - i - 2) * sizeof(*start));
+		memmove(pair + i + 1, pair + i + 2,
+		    (m - i - 2) * sizeof(*pair));
+		memmove(tok + i + 1, tok + i + 2, (m - i - 2) * sizeof(*tok));
+		m--;
+		pair[i] = i + 2 < m ? bpe_rank(b, p + start[i],
+		    start[i + 2] - start[i]) : BPE_NONE;
+		if (i > 0)
+			pair[i - 1] = bpe_rank(b, p + start[i - 1],
+			    start[i + 1] - start[i - 1]);
+	}
+	for (k = 0; k + 1 < m; k++)
+		bpe_ids_push(out, tok[k]);
+}
+
+static void
+heap_push(uint64_t *h, size_t *n, uint64_t v)
+{
+	size_t i = (*n)++, up;
+
+	for (; i > 0 && h[up = (i - 1) / 2] > v; i = up)
+		h[i] = h[up];
+	h[i] = v;
+}
+
+static uint64_t
+heap_pop(uint64_t *h, size_t *n)
+{
+	uint64_t top = h[0], v = h[--*n];
+	size_t i = 0, c;
+
+	for (; (c = 2 * i + 1) < *n; i = c) {
+		if (c + 1 < *n && h[c + 1] < h[c])
+			c++;
+		if (h[c] >= v)
+			break;
+		h[i] = h[c];
+	}
+	h[i] = v;
+	return top;
+}
+
+#define DEAD UINT32_MAX
+
+/*
+ * The merge of a long piece, with the same outcome: parts are named by
+ * the byte where they start and linked both ways; the heap orders the
+ * pairs by rank, then by position, which is the linear scan's leftmost
+ * choice.  An entry whose part has died or whose pair changed rank since
+ * is stale and skipped.
+ */
+static void
+merge_long(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
+    size_t len, struct bpe_ids *out)
+{
+	uint32_t *next = w->a, *prev = w->b, *pair = w->c, *tok = w->d;
+	uint64_t *heap = w->heap, top;
+	size_t nheap = 0, k, j, pk;
+	uint32_t r;
+
+	for (k = 0; k < len; k++) {
+		next[k] = (uint32_t)k + 1;
+		prev[k] = k > 0 ? (uint32_t)k - 1 : DEAD;
+		tok[k] = b->byte_rank[p[k]];
+		pair[k] = k + 1 < len ? b->pair_rank[p[k] << 8 | p[k + 1]] :
+		    BPE_NONE;
+		if (pair[k] != BPE_NONE)
+			heap_push(heap, &nheap, (uint64_t)pair[k] << 32 | k);
+	}
+	while (nheap > 0) {
+		top = heap_pop(heap, &nheap);
+		r = (uint32_t)(top >> 32);
+		k = (size_t)(top & 0xFFFFFFFF);
+		if (next[k] == DEAD || pair[k] != r)
+			continue;
+		j = next[k];
+		tok[k] = r;
+		next[k] = next[j];
+		if (next[j] < len)
+			prev[next[j]] = (uint32_t)k;
+		next[j] = DEAD;
+		pair[j] = BPE_NONE;
+		if (next[k] < len) {
+			pair[k] = bpe_rank(b, p + k, next[next[k]] - k);
+			if (pair[k] != BPE_NONE)
+				heap_push(heap, &nheap,
+				    (uint64_t)pair[k] << 32 | k);
+		} else
+			pair[k] = BPE_NONE;
+		if (prev[k] != DEAD) {
+			pk = prev[k];
+			pair[pk] = bpe_rank(b, p + pk, next[k] - pk);
+			if (pair[pk] != BPE_NONE)
+				heap_push(heap, &nheap,
+				    (uint64_t)pair[pk] << 32 | pk);
+		}
+	}
+	for (k = 0; k < len; k = next[k])
+		bpe_ids_push(out, tok[k]);
+}
+
+void
+bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
+    size_t len, struct bpe_ids *out)
+{
+	struct bpe_memo *m = NULL;
+	uint64_t h = 0;
+	uint32_t r;
+	size_t first;
+
+	if (len <= 2) {
+		r = bpe_rank(b, p, len);
+		if (r != BPE_NONE) {
+			bpe_ids_push(out, r);
+			return;
+		}
+	} else if (len <= b->maxlen || len <= MEMO_BYTES) {
+		h = hash_xxh3_64(p, len);
+		if (len <= b->maxlen &&
+		    (r = rank_hashed(b, p, len, h)) != BPE_NONE) {
+			bpe_ids_push(out, r);
+			return;
+		}
+	}
+	if (len <= MEMO_BYTES && len > 2) {
+		if (w->memo == NULL)
+			w->memo = ecalloc(MEMO_SIZE, sizeof(*w->memo));
+		m = &w->memo[h & (MEMO_SIZE - 1)];
+		if (m->hash == h && m->len == len &&
+		    memcmp(m->bytes, p, len) == 0) {
+			for (first = 0; first < m->n; first++)
+				bpe_ids_push(out, m->ids[first]);
+			return;
+		}
+	}
+	if (len >= UINT32_MAX - 1)
+		die(EXIT_SOFTWARE, "bpe: piece of %zu bytes is too long", len);
+	work_grow(w, len);
+	first = out->n;
+	if (len <= SHORT_PIECE)
+		merge_short(b, w, p, len, out);
+	else
+		merge_long(b, w, p, len, out);
+	if (m != NULL && out->n - first <= MEMO_IDS) {
+		m->hash = h;
+		m->len = (uint8_t)len;
+		m->n = (uint8_t)(out->n - first);
+		memcpy(m->bytes, p, len);
+		memcpy(m->ids, out->v + first, m->n * sizeof(*m->ids));
+	}
+}

@@ -1,0 +1,99 @@
+/*
+ * Byte-level BPE as OpenAI's tiktoken defines it: a rank file (.tiktoken:
+ * base64 token, space, rank, one a line) and the merge of a pre-token
+ * piece, adjacent pair of lowest rank first.  A bpe returned by bpe_load
+ * is the caller's (bpe_free); the token bytes it hands out are borrowed
+ * from it.  A bpe_work holds one thread's scratch space, owned by its
+ * caller and released with bpe_work_free.
+ */
+#ifndef QUIRE_BPE_H
+#define QUIRE_BPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BPE_NONE UINT32_MAX	/* no such token; also "no merge" */
+#define BPE_MAX_RANK ((uint32_t)INT32_MAX - 1)	/* int32 ids, and room */
+
+struct bpe_slot;		/* the hash table's: bpe.c */
+
+struct bpe {
+	char	*path;		/* for messages */
+	unsigned char *bytes;	/* every token's bytes, one after another */
+	uint64_t *span;		/* by rank: offset << 16 | length; 0: none */
+	uint32_t nranks;	/* highest rank + 1 */
+	uint32_t ntokens;	/* tokens in the file */
+	size_t	maxlen;		/* the longest token, in bytes */
+	struct bpe_slot *slots;	/* open addressing, keyed by XXH3 */
+	size_t	mask;		/* slots - 1, a power of two minus one */
+	uint32_t *pair_rank;	/* [b0 << 8 | b1]: two-byte tokens, direct */
+	uint32_t byte_rank[256];
+};
+
+/* A growing array of token ids; zero it before first use, free(v) after. */
+struct bpe_ids {
+	uint32_t *v;
+	size_t	n;
+	size_t	cap;
+};
+
+struct bpe_memo;		/* merged pieces remembered: bpe.c */
+
+/*
+ * Scratch space of the merge, grown on demand, and a memo of recently
+ * merged pieces; zero it before first use.  One per thread.
+ */
+struct bpe_work {
+	uint32_t *a, *b, *c, *d;	/* per byte of the piece, and one */
+	uint64_t *heap;		/* rank << 32 | part: a binary min-heap */
+	size_t	cap;		/* bytes of piece the arrays can take */
+	struct bpe_memo *memo;
+};
+
+/*
+ * Read the rank file at path.  A file that cannot be opened or read is
+ * fatal with EXIT_NOINPUT; a malformed one (a line that is not base64,
+ * one space and a decimal rank; an empty token; a rank above
+ * BPE_MAX_RANK; a token or rank listed twice; a byte value without its
+ * own one-byte token) is fatal with EXIT_CONFIG naming file and line.
+ * Empty lines are skipped, a CR before the LF is allowed.
+ */
+struct bpe *bpe_load(const char *path);
+
+void	bpe_free(struct bpe *b);
+
+/* The rank of the token whose bytes are p[0..len), or BPE_NONE. */
+uint32_t bpe_rank(const struct bpe *b, const void *p, size_t len);
+
+/*
+ * The bytes of the token of rank r (length in *len), borrowed from b, or
+ * NULL when no token has that rank.
+ */
+const unsigned char *bpe_bytes(const struct bpe *b, uint32_t r, size_t *len);
+
+/*
+ * Append the tokens of one pre-token piece p[0..len), len > 0, to out, as
+ * tiktoken does: the piece's own rank when it is a token, else its bytes
+ * merged pair by pair, the adjacent pair whose joined bytes have the
+ * lowest rank first and the leftmost of equal ranks first, until no
+ * adjacent pair is a token.
+ */
+void	bpe_encode(const struct bpe *b, struct bpe_work *w,
+	    const unsigned char *p, size_t len, struct bpe_ids *out);
+
+/* Append id to ids, growing it. */
+void	bpe_ids_push(struct bpe_ids *ids, uint32_t id);
+
+void	bpe_work_free(struct bpe_work *w);
+
+/*
+ * Decode standard base64 (RFC 4648, padding required) s[0..n) into out,
+ * which has room for n / 4 * 3 bytes; return the length, or -1 when s
+ * is not canonical base64.
+ */
+long	bpe_base64_decode(const char *s, size_t n, unsigned char *out);
+
+/* Encode p[0..n) as base64 into out (room for (n + 2) / 3 * 4 + 1). */
+void	bpe_base64_encode(const unsigned char *p, size_t n, char *out);
+
+#endif
