@@ -4,6 +4,7 @@
 include config.mk
 
 FILTERS = \
+	changes \
 	consent-filter \
 	credits \
 	ingest \
@@ -11,6 +12,7 @@ FILTERS = \
 	normalize \
 	scrub \
 	shard \
+	statement \
 	tokenize
 
 LIB_SRC = \
@@ -22,10 +24,13 @@ LIB_SRC = \
 	lib/hash.c \
 	lib/jscan.c \
 	lib/licenses.c \
+	lib/markdown.c \
 	lib/policy.c \
 	lib/progress.c \
 	lib/record.c \
 	lib/rejects.c \
+	lib/release.c \
+	lib/shardread.c \
 	lib/stats.c \
 	lib/utf8.c \
 	lib/util.c
@@ -215,7 +220,15 @@ dataset: all
 	    >"$$t/CREDITS.md"; \
 	{ echo id,submission_id,writer_id,stage,reason,detail; \
 	  cat $(foreach s,$(STAGES),"$$w/rejects-$(s).csv"); } >"$$t/rejects.csv"; \
-	$(write_lock) >"$$t/inputs.lock"; \
+	prev=$$({ ls -1 "$(OUT)/$(NAME)"; echo '$(VERSION)'; } | \
+	    LC_ALL=C sort -V -u | \
+	    awk -v v='$(VERSION)' '$$0 == v { print p; exit } { p = $$0 }'); \
+	old=-; [ -z "$$prev" ] || old="$(OUT)/$(NAME)/$$prev"; \
+	{ $(write_lock); [ "$$old" = - ] || \
+	  sha256sum "$$old/SHA256SUMS" | sed "s|  .*|  $$prev/SHA256SUMS|; s/^/previous /"; \
+	} >"$$t/inputs.lock"; \
+	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
+	    >"$$t/CHANGES.md"; \
 	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
 	    xargs -d '\n' sha256sum) >"$$w/SHA256SUMS"; \
 	mv "$$w/SHA256SUMS" "$$t/SHA256SUMS"; \
@@ -233,6 +246,23 @@ dataset: all
 		echo "quire: released $(RELEASE)" >&2; \
 	fi
 
+# A writer's own statement: each of their works, in or out of each release,
+# and why.  RELEASE= names one release; by default every release in OUT.
+statement: all
+	$(if $(WRITER),,$(error WRITER is required: make statement WRITER=ID))
+	@if [ "$(origin RELEASE)" = "command line" ]; then \
+		rels=("$(RELEASE)"); \
+	else \
+		shopt -s nullglob; \
+		mapfile -t rels < <(cd "$(OUT)" 2>/dev/null && \
+		    for d in */*/; do printf '%s\n' "$${d%/}"; done | \
+		    LC_ALL=C sort -V | sed 's|^|$(OUT)/|'); \
+	fi; \
+	if [ $${#rels[@]} -eq 0 ]; then \
+		echo "quire: no release in $(OUT)" >&2; exit 1; \
+	fi; \
+	$(BIN)/quire-statement -w '$(subst ','\'',$(WRITER))' "$${rels[@]}"
+
 # --- install ------------------------------------------------------------
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -249,4 +279,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all bench bench-tokenize check clean dataset deps install lint uninstall
+.PHONY: all bench bench-tokenize check clean dataset deps install lint statement uninstall
