@@ -7,6 +7,7 @@ FILTERS = \
 	changes \
 	consent-filter \
 	credits \
+	datasheet \
 	ingest \
 	license-tag \
 	normalize \
@@ -99,7 +100,8 @@ NEEDS = \
 	file:/usr/lib/bats/bats-assert/load.bash:bats-assert \
 	cmd:mandoc:mandoc \
 	cmd:bzcat:bzip2 \
-	file:/usr/share/unicode/NormalizationTest.txt.bz2:unicode-data
+	file:/usr/share/unicode/NormalizationTest.txt.bz2:unicode-data \
+	file:/usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml
 
 deps:
 	@missing=; \
@@ -179,8 +181,9 @@ ARGS_shard = -n $(NAME) -d "$$t/shards" -s $(SHARD_BYTES) \
 stage_cmd = $(BIN)/quire-$(1) $(if $(filter $(1),$(lastword $(STAGES))),,-q) \
 	--rejects "$$w/rejects-$(1).csv" --stats "$$w/stats-$(1).json" \
 	$(ARGS_$(1))
-# quire-credits is a report, not a stage.
-BAD_STAGES = $(strip $(filter-out $(FILTERS),$(STAGES)) $(filter credits,$(STAGES)))
+# Reports are not stages.
+REPORTS = changes credits datasheet statement
+BAD_STAGES = $(strip $(filter-out $(FILTERS),$(STAGES)) $(filter $(REPORTS),$(STAGES)))
 STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
 
 # inputs.lock names everything a release was made from: quire's version,
@@ -190,7 +193,7 @@ STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
 # relative to DROP and POLICIES, in byte order.
 LOCKED = NAME VERSION DROP CONSENT POLICIES USES CUTOFF STAGES \
 	MAX_WORK_BYTES NORMALIZE_FLAGS SHARD_BYTES VALIDATION_SHARE \
-	ZSTD_LEVEL ZSTD_THREADS
+	ZSTD_LEVEL ZSTD_THREADS CONTACT
 hash_tree = (cd "$(1)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
 	xargs -r -d '\n' sha256sum) | sed 's/^/$(2) /'
 define write_lock
@@ -229,6 +232,10 @@ dataset: all
 	} >"$$t/inputs.lock"; \
 	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
 	    >"$$t/CHANGES.md"; \
+	$(BIN)/quire-datasheet -q --release "$$t" --stats "$$w" \
+	    --stages '$(STAGES)' --policies $(POLICIES) --name $(NAME) \
+	    --release-version $(VERSION) --uses '$(USES)' --cutoff $(CUTOFF) \
+	    $(if $(CONTACT),--contact '$(CONTACT)'); \
 	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
 	    xargs -d '\n' sha256sum) >"$$w/SHA256SUMS"; \
 	mv "$$w/SHA256SUMS" "$$t/SHA256SUMS"; \
