@@ -8,6 +8,7 @@ FILTERS = \
 	consent-filter \
 	credits \
 	datasheet \
+	dedupe \
 	ingest \
 	license-tag \
 	normalize \
@@ -146,6 +147,9 @@ bench: all
 bench-tokenize: all
 	tests/bench/tokenize/run $(BENCH_TOKENIZE_ARGS)
 
+bench-dedupe: all
+	tests/bench/dedupe/run $(BENCH_DEDUPE_ARGS)
+
 # --- the dataset --------------------------------------------------------
 # A pipeline (make fragment) names the dataset and its stages; options a
 # pipeline leaves unset take these defaults.
@@ -158,6 +162,9 @@ SHARD_BYTES ?= 64M
 VALIDATION_SHARE ?= 0.01
 ZSTD_LEVEL ?= 3
 ZSTD_THREADS ?= 2
+DEDUPE_THRESHOLD ?= 0.4
+DEDUPE_SHINGLE ?= 3
+DEDUPE_WORD_FLOOR ?= 50
 
 RELEASE = $(OUT)/$(NAME)/$(VERSION)
 # The programs the pipeline runs (the tests point it at the sanitizer build).
@@ -171,6 +178,9 @@ ARGS_consent-filter = --ledger $(CONSENT) --policies $(POLICIES) \
 ARGS_license-tag = --policies $(POLICIES) --uses '$(USES)' --cutoff $(CUTOFF)
 ARGS_scrub = --policies $(POLICIES)
 ARGS_normalize = $(NORMALIZE_FLAGS)
+ARGS_dedupe = -t $(DEDUPE_THRESHOLD) -k $(DEDUPE_SHINGLE) \
+	-w $(DEDUPE_WORD_FLOOR) -T "$$w" --rulings $(POLICIES)/rulings.csv \
+	--cutoff $(CUTOFF) --review "$$t/review.csv"
 ARGS_shard = -n $(NAME) -d "$$t/shards" -s $(SHARD_BYTES) \
 	-v $(VALIDATION_SHARE) -z $(ZSTD_LEVEL) -T $(ZSTD_THREADS) \
 	-l "$$t/lineage.csv"
@@ -193,7 +203,8 @@ STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
 # relative to DROP and POLICIES, in byte order.
 LOCKED = NAME VERSION DROP CONSENT POLICIES USES CUTOFF STAGES \
 	MAX_WORK_BYTES NORMALIZE_FLAGS SHARD_BYTES VALIDATION_SHARE \
-	ZSTD_LEVEL ZSTD_THREADS CONTACT
+	ZSTD_LEVEL ZSTD_THREADS CONTACT DEDUPE_THRESHOLD DEDUPE_SHINGLE \
+	DEDUPE_WORD_FLOOR
 hash_tree = (cd "$(1)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
 	xargs -r -d '\n' sha256sum) | sed 's/^/$(2) /'
 define write_lock
@@ -286,4 +297,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all bench bench-tokenize check clean dataset deps install lint statement uninstall
+.PHONY: all bench bench-dedupe bench-tokenize check clean dataset deps install lint statement uninstall

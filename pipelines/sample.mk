@@ -13,7 +13,7 @@ OUT = releases
 
 # The stages that exist so far, in DESIGN.md's order: a work without
 # consent or with a license the board denies leaves right after ingest.
-STAGES = ingest consent-filter license-tag normalize scrub shard
+STAGES = ingest consent-filter license-tag normalize scrub dedupe shard
 
 # Stage options (defaults in the Makefile, documented in the README).
 SHARD_BYTES = 1M

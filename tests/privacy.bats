@@ -37,12 +37,12 @@ release_text() {
 	    >>drop/works/w01/harbour.txt
 	sed -i 's/^s0001,\(.*\),Harbour at Six,/s0001,\1,Harbour (ring 020 7946 0998),/' \
 	    drop/manifest.csv
-	sed -i 's/^s0005,\(.*\),web$/s0005,\1,reach me: salt-canary@example.org/' \
+	sed -i 's/^s0007,\(.*\),web$/s0007,\1,reach me: salt-canary@example.org/' \
 	    drop/manifest.csv
 	run -0 dataset 1.0.0 2026-11-01
 	rel="$OUTDIR/sample/1.0.0"
 	grep -q '^[^,]*,s0001,' "$rel/lineage.csv"
-	grep -q '^[^,]*,s0005,' "$rel/lineage.csv"
+	grep -q '^[^,]*,s0007,' "$rel/lineage.csv"
 	release_text "$rel" >all
 	for canary in CANARY-NAME canary-mail pii-canary-1 '7946 0999' \
 	    '7946 0998' salt-canary; do

@@ -54,13 +54,13 @@ fixture() {
 	run -0 quire-statement -w w01 releases/sample/1.0.0
 	assert_line '## sample 1.0.0'
 	assert_line 'This release was made for these uses: train, evaluate; its cut-off date is 2026-11-01.'
-	assert_line 'Of your 8 works, 7 are in this release and 1 is not.'
+	assert_line 'Of your 8 works, 4 are in this release and 4 are not.'
 	assert_line '### s0001 “Harbour at Six”: in this release'
 	assert_line '- Where: shard sample-train-00000.jsonl.zst, index 0 (line 1 of the shard), document id 5be645e5fcbfb912'
 	assert_line '- License: CC-BY-4.0'
 	assert_line '- Attribution: "Harbour at Six" by Maren Holt, CC-BY-4.0'
 	assert_line '- Consent: form 2026-01, granted on 2026-01-12, for every use'
-	# Its one work left out, with the stage and reason in words.
+	# A work left out, with the stage and reason in words.
 	assert_line '### s0008: not in this release'
 	assert_line '- Left out at: the license check (stage license-tag)'
 	assert_line '- Why: The license you chose does not allow every use this release is made for.'
@@ -68,7 +68,7 @@ fixture() {
 	assert_line '- Detail: LicenseRef-All-Rights-Reserved does not permit evaluate;train'
 	# Index and shard agree with lineage.csv, for every work in.
 	run -0 grep -c ': in this release$' <(quire-statement -w w01 releases/sample/1.0.0)
-	assert_output 7
+	assert_output 4
 }
 
 @test "statement: the shard and index shown hold the writer's document" {
