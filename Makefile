@@ -4,6 +4,7 @@
 include config.mk
 
 FILTERS = \
+	bpe-train \
 	changes \
 	consent-filter \
 	credits \
@@ -147,6 +148,9 @@ bench: all
 bench-tokenize: all
 	tests/bench/tokenize/run $(BENCH_TOKENIZE_ARGS)
 
+bench-bpe-train: all
+	tests/bench/bpe-train/run $(BENCH_BPE_TRAIN_ARGS)
+
 bench-dedupe: all
 	tests/bench/dedupe/run $(BENCH_DEDUPE_ARGS)
 
@@ -192,7 +196,7 @@ stage_cmd = $(BIN)/quire-$(1) $(if $(filter $(1),$(lastword $(STAGES))),,-q) \
 	--rejects "$$w/rejects-$(1).csv" --stats "$$w/stats-$(1).json" \
 	$(ARGS_$(1))
 # Reports are not stages.
-REPORTS = changes credits datasheet statement
+REPORTS = bpe-train changes credits datasheet statement tokenize
 BAD_STAGES = $(strip $(filter-out $(FILTERS),$(STAGES)) $(filter $(REPORTS),$(STAGES)))
 STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
 
@@ -297,4 +301,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all bench bench-dedupe bench-tokenize check clean dataset deps install lint statement uninstall
+.PHONY: all bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps install lint statement uninstall

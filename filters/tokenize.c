@@ -31,54 +31,10 @@
 #define STDIO_BUF	((size_t)1 << 17)
 #define DETAIL_MAX	512
 
-/*
- * White space as tiktoken's regex engine (Rust's regex crate) reads \s:
- * the Unicode White_Space property.  PCRE2's \s with UCP also takes
- * U+180E MONGOLIAN VOWEL SEPARATOR, which is not White_Space since
- * Unicode 6.3, so the built-in patterns spell the class out.
- */
-#define WS "\\t-\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}" \
-	"\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
-#define SP "[" WS "]"
-#define NOT_SP "[^" WS "]"
-#define CONTRACTIONS "'s|'t|'re|'ve|'m|'ll|'d"
-
 struct special {
 	const char *text;	/* borrowed: a literal or argv */
 	uint32_t id;
 };
-
-/*
- * tiktoken's patterns, as its npm package (the oracle of the tests) uses
- * them, with \s and \S spelled out.  The rank files hold no special
- * tokens: each name brings the ids OpenAI gives them.
- */
-static const struct pattern {
-	const char *name;
-	const char *regex;
-	struct special specials[6];
-} patterns[] = {
-	{ "gpt2", CONTRACTIONS "| ?\\p{L}+| ?\\p{N}+| ?[^" WS "\\p{L}\\p{N}]+|"
-	    SP "+(?!" NOT_SP ")|" SP "+",
-	    { { "<|endoftext|>", 50256 } } },
-	{ "r50k_base", CONTRACTIONS "| ?\\p{L}+| ?\\p{N}+| ?[^" WS
-	    "\\p{L}\\p{N}]+|" SP "+(?!" NOT_SP ")|" SP "+",
-	    { { "<|endoftext|>", 50256 } } },
-	{ "cl100k_base", "(?i:" CONTRACTIONS ")|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
-	    "\\p{N}{1,3}| ?[^" WS "\\p{L}\\p{N}]+[\\r\\n]*|" SP "*[\\r\\n]+|"
-	    SP "+(?!" NOT_SP ")|" SP "+",
-	    { { "<|endoftext|>", 100257 }, { "<|fim_prefix|>", 100258 },
-	    { "<|fim_middle|>", 100259 }, { "<|fim_suffix|>", 100260 },
-	    { "<|endofprompt|>", 100276 } } },
-	{ "o200k_base", "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}"
-	    "\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:" CONTRACTIONS ")?|"
-	    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+"
-	    "[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:" CONTRACTIONS ")?|\\p{N}{1,3}|"
-	    " ?[^" WS "\\p{L}\\p{N}]+[\\r\\n/]*|" SP "*[\\r\\n]+|"
-	    SP "+(?!" NOT_SP ")|" SP "+",
-	    { { "<|endoftext|>", 199999 }, { "<|endofprompt|>", 200018 } } }
-};
-#define NPATTERNS (sizeof(patterns) / sizeof(patterns[0]))
 
 enum mode {
 	M_NONE,
@@ -89,7 +45,7 @@ enum mode {
 
 /* Options. */
 static const char *vocab_path;		/* --vocab */
-static const struct pattern *pattern;	/* --pattern */
+static const struct bpe_pattern *pattern;	/* --pattern */
 static const char *regex;		/* --regex, or the pattern's */
 static const char *eod_name;		/* --eod; NULL: the default */
 static const char *prefix;		/* --output */
@@ -165,16 +121,15 @@ usage(FILE *fp)
 	    progname);
 }
 
-static const struct pattern *
+static const struct bpe_pattern *
 find_pattern(const char *name)
 {
-	size_t i;
+	const struct bpe_pattern *p;
 
-	for (i = 0; i < NPATTERNS; i++)
-		if (strcmp(patterns[i].name, name) == 0)
-			return &patterns[i];
-	cli_usage_error(usage, "--pattern: unknown name '%s' (names: gpt2, "
-	    "r50k_base, cl100k_base, o200k_base)", name);
+	if ((p = bpe_pattern_find(name)) == NULL)
+		cli_usage_error(usage, "--pattern: unknown name '%s' (names: "
+		    BPE_PATTERN_NAMES ")", name);
+	return p;
 }
 
 /* Define or redefine the special token text as id. */
@@ -753,7 +708,8 @@ main(int argc, char *argv[])
 
 		memcpy(keep, specials, nspecials * sizeof(*specials));
 		nspecials = 0;
-		for (i = 0; i < 6 && pattern->specials[i].text != NULL; i++)
+		for (i = 0; i < BPE_PATTERN_SPECIALS &&
+		    pattern->specials[i].text != NULL; i++)
 			set_special(pattern->specials[i].text,
 			    pattern->specials[i].id);
 		for (i = 0; i < nkeep; i++)

@@ -1,10 +1,13 @@
 /*
  * Byte-level BPE as OpenAI's tiktoken defines it: a rank file (.tiktoken:
  * base64 token, space, rank, one a line) and the merge of a pre-token
- * piece, adjacent pair of lowest rank first.  A bpe returned by bpe_load
+ * piece, adjacent pair of lowest rank first; and the pre-tokenizer that
+ * cuts text into pieces, tiktoken's patterns run by PCRE2, one for every
+ * stage that tokenizes or learns a vocabulary.  A bpe returned by bpe_load
  * is the caller's (bpe_free); the token bytes it hands out are borrowed
  * from it.  A bpe_work holds one thread's scratch space, owned by its
- * caller and released with bpe_work_free.
+ * caller and released with bpe_work_free.  The built-in patterns are
+ * static; a bpe_split is the caller's (bpe_split_free).
  */
 #ifndef QUIRE_BPE_H
 #define QUIRE_BPE_H
@@ -14,6 +17,7 @@
 
 #define BPE_NONE UINT32_MAX	/* no such token; also "no merge" */
 #define BPE_MAX_RANK ((uint32_t)INT32_MAX - 1)	/* int32 ids, and room */
+#define BPE_MAX_TOKEN_LEN 0xFFFF	/* bytes of the longest token loaded */
 
 struct bpe_slot;		/* the hash table's: bpe.c */
 
@@ -95,5 +99,57 @@ long	bpe_base64_decode(const char *s, size_t n, unsigned char *out);
 
 /* Encode p[0..n) as base64 into out (room for (n + 2) / 3 * 4 + 1). */
 void	bpe_base64_encode(const unsigned char *p, size_t n, char *out);
+
+/* A special token of a built-in pattern: its text and its id. */
+struct bpe_special {
+	const char *text;
+	uint32_t id;
+};
+
+#define BPE_PATTERN_SPECIALS 6	/* room in a pattern's list */
+#define BPE_PATTERN_NAMES "gpt2, r50k_base, cl100k_base, o200k_base"
+
+/*
+ * A built-in pre-tokenizer: tiktoken's pattern of an encoding, with \s
+ * and \S spelled out (see bpe.c), and the special tokens OpenAI gives
+ * that encoding, the list ending at a NULL text.  Static: nothing to free.
+ */
+struct bpe_pattern {
+	const char *name;
+	const char *regex;
+	struct bpe_special specials[BPE_PATTERN_SPECIALS];
+};
+
+/* The built-in pattern called name (one of BPE_PATTERN_NAMES), or NULL. */
+const struct bpe_pattern *bpe_pattern_find(const char *name);
+
+struct bpe_split;		/* a compiled pre-tokenizer: bpe.c */
+
+#define BPE_SPLIT_UNMATCHED (-1)	/* bpe_split_next: no piece at off */
+#define BPE_SPLIT_FAILED (-2)		/* bpe_split_next: PCRE2 gave up */
+
+/*
+ * Compile regex as the pre-tokenizer, with PCRE2's UTF and UCP (so that
+ * \p{L} and (?i) are Unicode's), then its JIT when the platform has one.
+ * Return it, the caller's to bpe_split_free; or NULL with the reason
+ * ("at offset 2: missing closing parenthesis") in err[0..errlen) when the
+ * pattern does not compile.  Out of memory is fatal (EXIT_OSERR).
+ */
+struct bpe_split *bpe_split_new(const char *regex, char *err, size_t errlen);
+
+void	bpe_split_free(struct bpe_split *sp);
+
+/*
+ * Find the piece of s[0..len), valid UTF-8, that starts at off < len:
+ * the match of the pattern searched from off must start at off and not
+ * be empty.  Return 0 with the piece's end in *end; BPE_SPLIT_UNMATCHED
+ * when the match starts later, is empty or there is none (tiktoken would
+ * drop that text silently); BPE_SPLIT_FAILED when PCRE2 could not finish
+ * (a match limit or the JIT stack), with its message in err[0..errlen).
+ * The whole text goes in every call, never a chunk of it: a cut changes
+ * the pieces.
+ */
+int	bpe_split_next(struct bpe_split *sp, const char *s, size_t len,
+	    size_t off, size_t *end, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,970 @@
+/* quire-bpe-train: learn a byte-level BPE vocabulary, a .tiktoken file. */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic.h"
+#include "bpe.h"
+#include "cli.h"
+#include "hash.h"
+#include "progress.h"
+#include "record.h"
+#include "rejects.h"
+#include "stats.h"
+#include "utf8.h"
+#include "util.h"
+
+#define DETAIL_MAX	512
+#define NIL		UINT32_MAX	/* no node, no pair, no piece */
+#define MAX_SIZE	((long long)BPE_MAX_RANK + 1)
+#define STDIO_BUF	((size_t)1 << 17)
+#define AHEAD		8	/* pieces prefetched ahead in a merge */
+
+#if defined(__GNUC__)
+#define PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define PREFETCH(p)	((void)0)
+#endif
+
+/* Options. */
+static long long vocab_size;			/* --size */
+static long long min_count = 2;			/* --min-count */
+static const struct bpe_pattern *pattern;	/* --pattern */
+static const char *regex;			/* --regex, or the pattern's */
+static const char *output_path;			/* --output */
+
+/*
+ * A slot of a string table: the string's length, its first 8 bytes and
+ * how often it was interned, so that counting a short piece, most of
+ * them, reads one slot and nothing else.
+ */
+struct strslot {
+	uint64_t head;		/* the first 8 bytes, zero padded */
+	uint64_t count;
+	uint32_t len;
+	uint32_t num;		/* its number + 1; 0: an empty slot */
+};
+
+/*
+ * Byte strings numbered 0, 1, ... in the order first interned: the bytes
+ * one after another in one array, found again by XXH3 through an
+ * open-addressing table at most half full.  The pieces of the text are
+ * counted in one; the tokens are kept in another, numbered by rank.
+ */
+struct strtab {
+	unsigned char *bytes;
+	uint64_t nbytes;
+	uint64_t bytecap;
+	uint64_t *off;		/* by number: where its bytes start */
+	uint32_t *len;		/* by number: how many */
+	uint32_t n;
+	uint64_t cap;
+	struct strslot *slots;
+	size_t	mask;		/* slots - 1 */
+};
+
+/*
+ * A distinct piece of the text while merging: how often the text has it,
+ * and its tokens, which start as its bytes (the rank of a byte is its
+ * value) and get fewer with each merge that touches it.  Pieces lie one
+ * after another in the trainer's arena, each at a multiple of 8 bytes,
+ * and are named by that offset / 8.
+ */
+struct piece {
+	uint64_t count;
+	uint32_t len;		/* tokens now */
+	uint32_t stamp;		/* the last merge that visited it */
+	uint32_t tok[];
+};
+
+/*
+ * One adjacent pair of tokens, (a, b) by rank, and how often it is seen:
+ * the counts of the pieces where it is, once per place (overlapping
+ * places included: "aaa" holds (a, a) twice).  The pieces where it may
+ * be are listed in two parts: those where it was at the start, in
+ * occ[first .. first + nfirst), and those where a merge made it, on a
+ * linked list of nodes from head.  The lists may also name pieces where
+ * it is no more: the merge finds out by looking.
+ */
+struct pair {
+	uint32_t a;
+	uint32_t b;
+	int64_t	count;
+	uint32_t head;		/* first node, or NIL */
+	uint32_t stamp;		/* the merge that last raised count */
+	uint32_t first;
+	uint32_t nfirst;
+};
+
+/* A link of a pair's list of pieces. */
+struct node {
+	uint32_t piece;
+	uint32_t next;
+};
+
+/* A heap entry: a pair and its count when it was pushed. */
+struct entry {
+	uint64_t count;
+	uint32_t a;
+	uint32_t b;
+};
+
+/*
+ * Everything the merges work on.  Pairs are found by (a, b) through
+ * pslots; the heap orders them by count, highest first, then by (a, b),
+ * lowest first (before()).  It is lazy: a count that fell since its entry
+ * was pushed is found out when the entry reaches the top, and the pair
+ * pushed again with the count it has now.
+ */
+struct trainer {
+	unsigned char *arena;	/* the pieces of two tokens or more */
+	uint64_t arena_end;	/* bytes of it in use */
+	uint32_t *occ;		/* the pairs' first lists */
+
+	struct pair *pairs;
+	uint32_t npairs;
+	uint64_t paircap;
+	uint32_t *pslots;	/* pair number, or NIL */
+	size_t	pmask;
+
+	struct node *nodes;
+	uint32_t nnodes;
+	uint64_t nodecap;
+	uint32_t free_nodes;	/* list of nodes to reuse, or NIL */
+
+	struct entry *heap;
+	size_t	nheap;
+	uint64_t heapcap;
+
+	uint32_t *fresh;	/* pairs whose count rose in this merge */
+	size_t	nfresh;
+	uint64_t freshcap;
+
+	struct strtab tokens;	/* token bytes, numbered by rank */
+};
+
+#define PIECE(t, w)	((struct piece *)((t)->arena + (uint64_t)(w) * 8))
+
+/* The end offsets of one text's pieces, counted only if all are found. */
+struct spans {
+	size_t	*end;
+	size_t	n;
+	uint64_t cap;
+};
+
+static char stdin_buf[STDIO_BUF];
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: %s [-hq] --size N (--pattern NAME | --regex RE) "
+	    "--output FILE\n"
+	    "       [--min-count K] [--rejects FILE] [--stats FILE] "
+	    "[--version] [FILE ...]\n", progname);
+}
+
+/*
+ * Return p, an array of *cap items of sz bytes, grown (doubled) to hold
+ * need items; *cap is updated.
+ */
+static void *
+grow(void *p, uint64_t *cap, uint64_t need, size_t sz)
+{
+	uint64_t c = *cap == 0 ? 1024 : *cap;
+
+	if (need <= *cap)
+		return p;
+	while (c < need)
+		c *= 2;
+	if (c > SIZE_MAX / sz)
+		die(EXIT_OSERR, "out of memory");
+	*cap = c;
+	return erealloc(p, (size_t)c * sz);
+}
+
+/* --- string tables ---------------------------------------------------- */
+
+static inline uint64_t
+head_of(const unsigned char *p, size_t len)
+{
+	uint64_t h = 0;
+
+	memcpy(&h, p, len < 8 ? len : 8);
+	return h;
+}
+
+static void
+strtab_init(struct strtab *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->mask = 1023;
+	t->slots = ecalloc(t->mask + 1, sizeof(*t->slots));
+}
+
+static void
+strtab_free(struct strtab *t)
+{
+	free(t->bytes);
+	free(t->off);
+	free(t->len);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Double the slots and place every string again. */
+static void
+strtab_rehash(struct strtab *t)
+{
+	struct strslot *old = t->slots;
+	size_t oldn = t->mask + 1, i, j;
+	uint32_t k;
+
+	t->mask = oldn * 2 - 1;
+	t->slots = ecalloc(t->mask + 1, sizeof(*t->slots));
+	for (i = 0; i < oldn; i++) {
+		if (old[i].num == 0)
+			continue;
+		k = old[i].num - 1;
+		for (j = hash_xxh3_64(t->bytes + t->off[k], t->len[k]) &
+		    t->mask; t->slots[j].num != 0; j = (j + 1) & t->mask)
+			;
+		t->slots[j] = old[i];
+	}
+	free(old);
+}
+
+/*
+ * Count p[0..len) once more in t, adding it as the next number when it is
+ * new (its count is then 1).  Return its slot, valid until the next call.
+ */
+static struct strslot *
+strtab_intern(struct strtab *t, const unsigned char *p, size_t len)
+{
+	struct strslot *s;
+	uint64_t head = head_of(p, len);
+	size_t i;
+	uint32_t k;
+
+	for (i = hash_xxh3_64(p, len) & t->mask; (s = &t->slots[i])->num != 0;
+	    i = (i + 1) & t->mask) {
+		if (s->len != len || s->head != head)
+			continue;
+		if (len <= 8 || memcmp(t->bytes + t->off[s->num - 1] + 8,
+		    p + 8, len - 8) == 0) {
+			s->count++;
+			return s;
+		}
+	}
+	if (t->n == NIL - 1 || len >= NIL)
+		die(EXIT_SOFTWARE, "more than %u distinct pieces, or one of "
+		    "4 GB", NIL - 1);
+	k = t->n++;
+	if (k == t->cap) {
+		t->off = grow(t->off, &t->cap, (uint64_t)k + 1,
+		    sizeof(*t->off));
+		t->len = erealloc(t->len, (size_t)t->cap * sizeof(*t->len));
+	}
+	t->bytes = grow(t->bytes, &t->bytecap, t->nbytes + len, 1);
+	memcpy(t->bytes + t->nbytes, p, len);
+	t->off[k] = t->nbytes;
+	t->len[k] = (uint32_t)len;
+	t->nbytes += len;
+	s->head = head;
+	s->count = 1;
+	s->len = (uint32_t)len;
+	s->num = k + 1;
+	if ((uint64_t)t->n * 2 > t->mask + 1) {
+		strtab_rehash(t);
+		for (i = hash_xxh3_64(p, len) & t->mask; t->slots[i].num !=
+		    k + 1; i = (i + 1) & t->mask)
+			;
+		s = &t->slots[i];
+	}
+	return s;
+}
+
+/* --- reading the text ------------------------------------------------- */
+
+/*
+ * Why rec's text cannot be learned from before it is split: it must be a
+ * string, and valid UTF-8.  Returns the reason and writes the detail, or
+ * NULL with the text in *text, *len.
+ */
+static const char *
+check_record(struct json_object *rec, const struct record_in *in,
+    const char **text, size_t *len, char *detail, size_t dlen)
+{
+	struct json_object *v;
+	const char *why = NULL, *reason = NULL;
+
+	if (!json_object_object_get_ex(rec, "text", &v)) {
+		reason = "bpe-train.no_text";
+		why = "no text field";
+	} else if (!json_object_is_type(v, json_type_string)) {
+		reason = "bpe-train.no_text";
+		why = "text is not a string";
+	} else {
+		*text = json_object_get_string(v);
+		*len = (size_t)json_object_get_string_len(v);
+		/*
+		 * record_next checked the line; only an escaped surrogate
+		 * (json-c writes it as ED A0..BF xx) can make the decoded
+		 * text invalid, so look only where an ED byte is.
+		 */
+		if (memchr(*text, 0xED, *len) != NULL &&
+		    !utf8_valid(*text, *len)) {
+			reason = "bpe-train.invalid_text";
+			why = "text is not valid UTF-8 (an escaped lone "
+			    "surrogate?)";
+		}
+	}
+	if (reason != NULL)
+		snprintf(detail, dlen, "%s:%zu: %s", in->name, in->lineno, why);
+	return reason;
+}
+
+/*
+ * Split s[0..len) into pieces, their ends into sp.  Return NULL, or the
+ * reject reason with the detail written when the pattern leaves text in
+ * no piece or PCRE2 gives up: then none of the text counts.
+ */
+static const char *
+split_text(struct bpe_split *re, const char *s, size_t len, struct spans *sp,
+    char *detail, size_t dlen)
+{
+	char msg[160];
+	size_t off = 0, end;
+	int rc;
+
+	sp->n = 0;
+	while (off < len) {
+		rc = bpe_split_next(re, s, len, off, &end, msg, sizeof(msg));
+		if (rc == BPE_SPLIT_UNMATCHED) {
+			snprintf(detail, dlen, "byte %zu is in no match of the "
+			    "pattern", off);
+			return "bpe-train.unmatched";
+		}
+		if (rc == BPE_SPLIT_FAILED) {
+			snprintf(detail, dlen, "at byte %zu: %s", off, msg);
+			return "bpe-train.regex";
+		}
+		sp->end = grow(sp->end, &sp->cap, sp->n + 1, sizeof(*sp->end));
+		sp->end[sp->n++] = end;
+		off = end;
+	}
+	return NULL;
+}
+
+/* --- pairs, their lists and the heap ------------------------------------ */
+
+static inline size_t
+pair_hash(uint32_t a, uint32_t b)
+{
+	uint64_t k = ((uint64_t)a << 32 | b) * 0x9E3779B97F4A7C15ULL;
+
+	return (size_t)(k ^ k >> 29);
+}
+
+static void
+pairs_rehash(struct trainer *t)
+{
+	size_t n = (t->pmask + 1) * 2, i, j;
+
+	free(t->pslots);
+	t->pslots = emalloc(n * sizeof(*t->pslots));
+	memset(t->pslots, 0xFF, n * sizeof(*t->pslots));
+	t->pmask = n - 1;
+	for (i = 0; i < t->npairs; i++) {
+		for (j = pair_hash(t->pairs[i].a, t->pairs[i].b) & t->pmask;
+		    t->pslots[j] != NIL; j = (j + 1) & t->pmask)
+			;
+		t->pslots[j] = (uint32_t)i;
+	}
+}
+
+/* The number of pair (a, b), made with count 0 when new. */
+static uint32_t
+pair_get(struct trainer *t, uint32_t a, uint32_t b)
+{
+	struct pair *p;
+	size_t i;
+	uint32_t k;
+
+	for (i = pair_hash(a, b) & t->pmask; (k = t->pslots[i]) != NIL;
+	    i = (i + 1) & t->pmask)
+		if (t->pairs[k].a == a && t->pairs[k].b == b)
+			return k;
+	if (t->npairs == NIL - 1)
+		die(EXIT_SOFTWARE, "more than %u pairs", NIL - 1);
+	t->pairs = grow(t->pairs, &t->paircap, (uint64_t)t->npairs + 1,
+	    sizeof(*t->pairs));
+	k = t->npairs++;
+	p = &t->pairs[k];
+	memset(p, 0, sizeof(*p));
+	p->a = a;
+	p->b = b;
+	p->head = NIL;
+	t->pslots[i] = k;
+	if ((size_t)t->npairs * 2 > t->pmask + 1)
+		pairs_rehash(t);
+	return k;
+}
+
+/* Put piece w at the head of pair k's list, unless it is there already. */
+static void
+pair_note(struct trainer *t, uint32_t k, uint32_t w)
+{
+	struct pair *p = &t->pairs[k];
+	uint32_t n;
+
+	if (p->head != NIL && t->nodes[p->head].piece == w)
+		return;
+	if (t->free_nodes != NIL) {
+		n = t->free_nodes;
+		t->free_nodes = t->nodes[n].next;
+	} else {
+		if (t->nnodes == NIL - 1)
+			die(EXIT_SOFTWARE, "more than %u pair places", NIL - 1);
+		t->nodes = grow(t->nodes, &t->nodecap, (uint64_t)t->nnodes + 1,
+		    sizeof(*t->nodes));
+		n = t->nnodes++;
+	}
+	t->nodes[n].piece = w;
+	t->nodes[n].next = p->head;
+	p->head = n;
+}
+
+/*
+ * Count pair (a, b) delta more times, seen in piece w, during the merge
+ * stamp.  Only pairs with the merge's new token gain: they go on the
+ * fresh list, to enter the heap once the merge is done and their counts
+ * final.
+ */
+static void
+pair_add(struct trainer *t, uint32_t a, uint32_t b, int64_t delta,
+    uint32_t w, uint32_t stamp)
+{
+	uint32_t k = pair_get(t, a, b);
+
+	t->pairs[k].count += delta;
+	if (delta <= 0)
+		return;
+	pair_note(t, k, w);
+	if (t->pairs[k].stamp == stamp)
+		return;
+	t->pairs[k].stamp = stamp;
+	t->fresh = grow(t->fresh, &t->freshcap, t->nfresh + 1,
+	    sizeof(*t->fresh));
+	t->fresh[t->nfresh++] = k;
+}
+
+/*
+ * The tie-break, in one place: x comes out of the heap before y when it
+ * was seen more often; of equal counts, when its left token has the
+ * lower rank, then when its right token has.
+ */
+static inline int
+before(const struct entry *x, const struct entry *y)
+{
+	if (x->count != y->count)
+		return x->count > y->count;
+	if (x->a != y->a)
+		return x->a < y->a;
+	return x->b < y->b;
+}
+
+static void
+heap_push(struct trainer *t, const struct pair *p)
+{
+	struct entry e = { (uint64_t)p->count, p->a, p->b };
+	size_t i, up;
+
+	t->heap = grow(t->heap, &t->heapcap, t->nheap + 1, sizeof(*t->heap));
+	for (i = t->nheap++; i > 0 && before(&e, &t->heap[up = (i - 1) / 2]);
+	    i = up)
+		t->heap[i] = t->heap[up];
+	t->heap[i] = e;
+}
+
+static struct entry
+heap_pop(struct trainer *t)
+{
+	struct entry top = t->heap[0], e = t->heap[--t->nheap];
+	size_t i = 0, c, n = t->nheap;
+
+	for (; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && before(&t->heap[c + 1], &t->heap[c]))
+			c++;
+		if (!before(&t->heap[c], &e))
+			break;
+		t->heap[i] = t->heap[c];
+	}
+	t->heap[i] = e;
+	return top;
+}
+
+/* --- training ------------------------------------------------------------ */
+
+/* Bytes of a piece of len tokens in the arena. */
+static inline uint64_t
+piece_size(uint64_t len)
+{
+	return (sizeof(struct piece) + len * sizeof(uint32_t) + 7) / 8 * 8;
+}
+
+/*
+ * Move the pieces of two bytes or more from the table (which is emptied)
+ * into t's arena, in the table's slot order: merges never depend on the
+ * order of the pieces, only on their counts.
+ */
+static void
+arena_fill(struct trainer *t, struct strtab *pieces)
+{
+	struct strslot *s;
+	struct piece *p;
+	uint64_t size = 0, at = 0;
+	size_t i;
+	uint32_t j, k;
+
+	for (i = 0; i <= pieces->mask; i++)
+		if (pieces->slots[i].len >= 2)
+			size += piece_size(pieces->slots[i].len);
+	if (size / 8 >= NIL)
+		die(EXIT_SOFTWARE, "the distinct pieces need more than 32 GB");
+	t->arena = emalloc(size > 0 ? (size_t)size : 1);
+	for (i = 0; i <= pieces->mask; i++) {
+		s = &pieces->slots[i];
+		if (s->len < 2)
+			continue;
+		p = (struct piece *)(t->arena + at);
+		p->count = s->count;
+		p->len = s->len;
+		p->stamp = 0;
+		k = s->num - 1;
+		for (j = 0; j < s->len; j++)
+			p->tok[j] = pieces->bytes[pieces->off[k] + j];
+		at += piece_size(s->len);
+	}
+	strtab_free(pieces);
+	t->arena_end = at;
+}
+
+/*
+ * Make the trainer of the counted pieces: every adjacent pair of every
+ * piece is counted, each pair's first list filled (one pass counts the
+ * places, the second fills them in), and the pairs seen min_count times
+ * or more enter the heap.  The table is freed.
+ */
+static void
+trainer_init(struct trainer *t, struct strtab *pieces)
+{
+	struct piece *p;
+	struct pair *q;
+	uint32_t *kpos, k, i, w, total = 0;
+	uint64_t at, npos = 0;
+	size_t j;
+
+	memset(t, 0, sizeof(*t));
+	t->free_nodes = NIL;
+	t->pmask = 65535;
+	t->pslots = emalloc((t->pmask + 1) * sizeof(*t->pslots));
+	memset(t->pslots, 0xFF, (t->pmask + 1) * sizeof(*t->pslots));
+	arena_fill(t, pieces);
+
+	/*
+	 * A piece is named by its offset / 8.  In the two passes a pair's
+	 * stamp is the last piece that listed it, plus one.
+	 */
+	for (at = 0; at < t->arena_end; at += piece_size(p->len)) {
+		p = (struct piece *)(t->arena + at);
+		npos += p->len - 1;
+	}
+	if (npos >= NIL)
+		die(EXIT_SOFTWARE, "more than %u pair places", NIL);
+	kpos = emalloc(npos > 0 ? (size_t)npos * sizeof(*kpos) : 1);
+	for (at = 0, j = 0; at < t->arena_end; at += piece_size(p->len)) {
+		p = (struct piece *)(t->arena + at);
+		w = (uint32_t)(at / 8);
+		for (i = 0; i + 1 < p->len; i++) {
+			k = pair_get(t, p->tok[i], p->tok[i + 1]);
+			t->pairs[k].count += (int64_t)p->count;
+			if (t->pairs[k].stamp != w + 1) {
+				t->pairs[k].stamp = w + 1;
+				t->pairs[k].nfirst++;
+			}
+			kpos[j++] = k;
+		}
+	}
+	for (k = 0; k < t->npairs; k++) {
+		t->pairs[k].first = total;
+		total += t->pairs[k].nfirst;
+		t->pairs[k].nfirst = 0;
+		t->pairs[k].stamp = 0;
+	}
+	t->occ = emalloc(total > 0 ? (size_t)total * sizeof(*t->occ) : 1);
+	for (at = 0, j = 0; at < t->arena_end; at += piece_size(p->len)) {
+		p = (struct piece *)(t->arena + at);
+		w = (uint32_t)(at / 8);
+		for (i = 0; i + 1 < p->len; i++) {
+			q = &t->pairs[kpos[j++]];
+			if (q->stamp != w + 1) {
+				q->stamp = w + 1;
+				t->occ[q->first + q->nfirst++] = w;
+			}
+		}
+	}
+	free(kpos);
+	for (k = 0; k < t->npairs; k++) {
+		t->pairs[k].stamp = 0;
+		if (t->pairs[k].count >= min_count)
+			heap_push(t, &t->pairs[k]);
+	}
+
+	strtab_init(&t->tokens);
+	for (k = 0; k < 256; k++) {
+		unsigned char c = (unsigned char)k;
+
+		strtab_intern(&t->tokens, &c, 1);
+	}
+}
+
+static void
+trainer_free(struct trainer *t)
+{
+	free(t->arena);
+	free(t->occ);
+	free(t->pairs);
+	free(t->pslots);
+	free(t->nodes);
+	free(t->heap);
+	free(t->fresh);
+	strtab_free(&t->tokens);
+}
+
+/*
+ * Replace every (a, b) in piece w by z, left to right (in "aaa", the
+ * first two), once per merge (stamp), and move the counts of the
+ * neighbours: for each place merged, the token before it now pairs with
+ * z instead of a, the token after it with z instead of b.  The token
+ * before may be a z made just before, so "abab" ends as one (z, z), not
+ * as (z, a) and (b, z).
+ */
+static void
+merge_piece(struct trainer *t, uint32_t w, uint32_t a, uint32_t b,
+    uint32_t z, uint32_t stamp)
+{
+	struct piece *p = PIECE(t, w);
+	uint32_t *tk = p->tok, n = p->len, i = 0, o = 0;
+	int64_t c = (int64_t)p->count;
+
+	if (p->stamp == stamp)
+		return;
+	p->stamp = stamp;
+	while (i < n) {
+		if (i + 1 < n && tk[i] == a && tk[i + 1] == b) {
+			if (o > 0) {
+				pair_add(t, tk[o - 1], a, -c, w, stamp);
+				pair_add(t, tk[o - 1], z, c, w, stamp);
+			}
+			if (i + 2 < n) {
+				pair_add(t, b, tk[i + 2], -c, w, stamp);
+				pair_add(t, z, tk[i + 2], c, w, stamp);
+			}
+			tk[o++] = z;
+			i += 2;
+		} else
+			tk[o++] = tk[i++];
+	}
+	p->len = o;
+}
+
+/*
+ * Merge pair k into the new token z everywhere: walk its lists of pieces,
+ * merge in each, then put the pairs made with z into the heap.  The pair
+ * itself is seen no more; its nodes are kept for reuse.
+ */
+static void
+merge_pair(struct trainer *t, uint32_t k, uint32_t z, uint32_t stamp)
+{
+	uint32_t a = t->pairs[k].a, b = t->pairs[k].b, n, next;
+	uint32_t *occ = t->occ + t->pairs[k].first, nocc = t->pairs[k].nfirst;
+	size_t i;
+
+	n = t->pairs[k].head;
+	t->pairs[k].head = NIL;
+	t->pairs[k].nfirst = 0;
+	t->nfresh = 0;
+	/* The pieces lie anywhere: ask for them before they are needed. */
+	for (i = 0; i < nocc && i < AHEAD; i++)
+		PREFETCH(PIECE(t, occ[i]));
+	for (i = 0; i < nocc; i++) {
+		if (i + AHEAD < nocc)
+			PREFETCH(PIECE(t, occ[i + AHEAD]));
+		merge_piece(t, occ[i], a, b, z, stamp);
+	}
+	for (; n != NIL; n = next) {
+		next = t->nodes[n].next;
+		merge_piece(t, t->nodes[n].piece, a, b, z, stamp);
+		t->nodes[n].next = t->free_nodes;
+		t->free_nodes = n;
+	}
+	/* With a == b, the neighbours' moves counted into (a, a) too. */
+	t->pairs[k].count = 0;
+	for (i = 0; i < t->nfresh; i++)
+		if (t->pairs[t->fresh[i]].count >= min_count)
+			heap_push(t, &t->pairs[t->fresh[i]]);
+}
+
+/*
+ * Learn merges until the vocabulary has want tokens or no pair is seen
+ * min_count times.  Each step takes the pair at the top of the heap; an
+ * entry whose count has fallen since it was pushed goes back with the
+ * count it has now.  Counts of pairs only fall, but for those made by
+ * the merge just done, so the first entry that is up to date is the
+ * pair seen most often.  A pair is skipped, never to be learned, when its
+ * bytes are longer than a rank file may hold (counted in *longs), or
+ * already a token merged from other parts (*dups), which would give
+ * tiktoken the same bytes twice; no text is known to do that, and it
+ * costs one lookup to be sure.  Returns the count of the last merge.
+ */
+static uint64_t
+train(struct trainer *t, uint32_t want, uint64_t *longs, uint64_t *dups)
+{
+	struct entry e;
+	struct pair *p;
+	unsigned char *buf = NULL;
+	uint64_t cap = 0, last = 0;
+	size_t la, lb;
+	uint32_t k, stamp = 0;
+	struct strslot *s;
+
+	while (t->tokens.n < want && t->nheap > 0) {
+		e = heap_pop(t);
+		k = pair_get(t, e.a, e.b);
+		p = &t->pairs[k];
+		if ((uint64_t)p->count != e.count) {
+			if (p->count >= min_count)
+				heap_push(t, p);
+			continue;
+		}
+		la = t->tokens.len[e.a];
+		lb = t->tokens.len[e.b];
+		if (la + lb > BPE_MAX_TOKEN_LEN) {
+			p->count = 0;
+			(*longs)++;
+			continue;
+		}
+		buf = grow(buf, &cap, la + lb, 1);
+		memcpy(buf, t->tokens.bytes + t->tokens.off[e.a], la);
+		memcpy(buf + la, t->tokens.bytes + t->tokens.off[e.b], lb);
+		s = strtab_intern(&t->tokens, buf, la + lb);
+		if (s->count > 1) {
+			p->count = 0;
+			(*dups)++;
+			continue;
+		}
+		last = e.count;
+		merge_pair(t, k, s->num - 1, ++stamp);
+	}
+	free(buf);
+	return last;
+}
+
+/*
+ * Write the rank file: every token, by rank, as base64 of its bytes, a
+ * space and the rank.  Returns the bytes written.
+ */
+static uint64_t
+write_ranks(FILE *fp, const char *path, const struct strtab *tokens)
+{
+	char *line = NULL;
+	uint64_t cap = 0, total = 0;
+	size_t n;
+	uint32_t r;
+
+	for (r = 0; r < tokens->n; r++) {
+		line = grow(line, &cap, ((uint64_t)tokens->len[r] + 2) / 3 * 4 +
+		    16, 1);
+		bpe_base64_encode(tokens->bytes + tokens->off[r],
+		    tokens->len[r], line);
+		n = strlen(line);
+		n += (size_t)snprintf(line + n, (size_t)cap - n, " %u\n", r);
+		efwrite(line, n, fp, path);
+		total += n;
+	}
+	free(line);
+	return total;
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum {
+		O_MIN_COUNT = 0x200,
+		O_OUTPUT,
+		O_PATTERN,
+		O_REGEX,
+		O_SIZE
+	};
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{ "min-count", required_argument, NULL, O_MIN_COUNT },
+		{ "output", required_argument, NULL, O_OUTPUT },
+		{ "pattern", required_argument, NULL, O_PATTERN },
+		{ "regex", required_argument, NULL, O_REGEX },
+		{ "size", required_argument, NULL, O_SIZE },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli cli = { 0 };
+	struct record_in in;
+	struct rejects rj;
+	struct stats st;
+	struct progress pg;
+	struct bpe_split *split;
+	struct strtab pieces;
+	struct trainer t;
+	struct spans sp = { 0 };
+	struct afile *out;
+	struct json_object *rec;
+	const char *text, *reason;
+	char detail[DETAIL_MAX], why[200], err[300];
+	uint64_t npieces = 0, text_bytes = 0, longs = 0, dups = 0, last;
+	size_t len, i, start;
+	int ch;
+
+	cli_init(argv, "quire-bpe-train");
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (cli_common(ch, &cli, usage))
+			continue;
+		switch (ch) {
+		case O_MIN_COUNT:
+			min_count = estrtonum(optarg, 1, INT64_MAX / 2,
+			    "--min-count");
+			break;
+		case O_OUTPUT:
+			output_path = optarg;
+			break;
+		case O_PATTERN:
+			if (regex != NULL)
+				cli_usage_error(usage, "--pattern and --regex: "
+				    "one, once");
+			if ((pattern = bpe_pattern_find(optarg)) == NULL)
+				cli_usage_error(usage, "--pattern: unknown "
+				    "name '%s' (names: " BPE_PATTERN_NAMES ")",
+				    optarg);
+			regex = pattern->regex;
+			break;
+		case O_REGEX:
+			if (regex != NULL)
+				cli_usage_error(usage, "--pattern and --regex: "
+				    "one, once");
+			regex = optarg;
+			break;
+		case O_SIZE:
+			vocab_size = estrtonum(optarg, 256, MAX_SIZE, "--size");
+			break;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (vocab_size == 0)
+		cli_usage_error(usage, "--size N is required");
+	if (regex == NULL)
+		cli_usage_error(usage, "--pattern NAME or --regex RE is "
+		    "required");
+	if (output_path == NULL)
+		cli_usage_error(usage, "--output FILE is required");
+	if (*output_path == '\0')
+		cli_usage_error(usage, "--output: empty file name");
+	if ((split = bpe_split_new(regex, err, sizeof(err))) == NULL)
+		cli_usage_error(usage, "--regex: %s", err);
+
+	stats_init(&st, "bpe-train");
+	stats_option_int(&st, "size", vocab_size);
+	stats_option_int(&st, "min_count", min_count);
+	stats_option(&st, "pattern", pattern != NULL ? pattern->name :
+	    "regex");
+	stats_option(&st, "regex", regex);
+	stats_add(&st, "text_bytes", 0);
+	stats_add(&st, "pieces", 0);
+	stats_add(&st, "distinct_pieces", 0);
+	stats_add(&st, "distinct_piece_bytes", 0);
+	stats_add(&st, "pairs", 0);
+	stats_add(&st, "merges", 0);
+	stats_add(&st, "tokens", 0);
+	stats_add(&st, "last_merge_count", 0);
+	stats_add(&st, "long_pairs", 0);
+	stats_add(&st, "duplicate_pairs", 0);
+
+	setvbuf(stdin, stdin_buf, _IOFBF, sizeof(stdin_buf));
+	rej_open(&rj, cli.rejects_path, "bpe-train", &st);
+	out = afile_open(output_path);
+	progress_init(&pg, cli.qflag);
+	record_in_init(&in, argc - optind, argv + optind);
+
+	/* Count the pieces of every text. */
+	strtab_init(&pieces);
+	while ((rec = record_next(&in)) != NULL) {
+		st.records_in++;
+		st.bytes_in += in.len + 1;
+		reason = check_record(rec, &in, &text, &len, detail,
+		    sizeof(detail));
+		if (reason == NULL && (reason = split_text(split, text, len,
+		    &sp, why, sizeof(why))) != NULL)
+			snprintf(detail, sizeof(detail), "%s:%zu: %s", in.name,
+			    in.lineno, why);
+		if (reason != NULL) {
+			rej_record(&rj, rec, reason, detail);
+			json_object_put(rec);
+			continue;
+		}
+		for (i = 0, start = 0; i < sp.n; start = sp.end[i++])
+			strtab_intern(&pieces, (const unsigned char *)text +
+			    start, sp.end[i] - start);
+		npieces += sp.n;
+		text_bytes += len;
+		st.records_out++;
+		json_object_put(rec);
+		progress_update(&pg, st.records_in, st.bytes_in);
+	}
+	record_in_free(&in);
+	progress_done(&pg);
+	free(sp.end);
+	bpe_split_free(split);
+	stats_add(&st, "text_bytes", (int64_t)text_bytes);
+	stats_add(&st, "pieces", (int64_t)npieces);
+	stats_add(&st, "distinct_pieces", pieces.n);
+	stats_add(&st, "distinct_piece_bytes", (int64_t)pieces.nbytes);
+
+	/* Merge, then write the ranks. */
+	trainer_init(&t, &pieces);
+	last = train(&t, (uint32_t)vocab_size, &longs, &dups);
+	stats_add(&st, "pairs", t.npairs);
+	stats_add(&st, "merges", t.tokens.n - 256);
+	stats_add(&st, "tokens", t.tokens.n);
+	stats_add(&st, "last_merge_count", (int64_t)last);
+	stats_add(&st, "long_pairs", (int64_t)longs);
+	stats_add(&st, "duplicate_pairs", (int64_t)dups);
+	if (longs > 0)
+		snprintf(why, sizeof(why), " and at most %d bytes",
+		    BPE_MAX_TOKEN_LEN);
+	else
+		why[0] = '\0';
+	if (t.tokens.n < vocab_size)
+		die(EXIT_CONFIG, "only %u tokens: no pair left has a count of "
+		    "%lld or more%s (lower --size or --min-count)", t.tokens.n,
+		    min_count, why);
+	st.bytes_out = write_ranks(out->fp, output_path, &t.tokens);
+	afile_commit(out);
+
+	efshut(stdout, "<stdout>");
+	rej_close(&rj);
+	stats_write(&st, cli.stats_path);
+	stats_free(&st);
+	trainer_free(&t);
+	return EXIT_OK;
+}
