@@ -169,6 +169,8 @@ ZSTD_THREADS ?= 2
 DEDUPE_THRESHOLD ?= 0.4
 DEDUPE_SHINGLE ?= 3
 DEDUPE_WORD_FLOOR ?= 50
+TOKENIZER ?= train:32768
+TOKENIZER_PATTERN ?= cl100k_base
 
 RELEASE = $(OUT)/$(NAME)/$(VERSION)
 # The programs the pipeline runs (the tests point it at the sanitizer build).
@@ -192,13 +194,43 @@ ARGS_shard = -n $(NAME) -d "$$t/shards" -s $(SHARD_BYTES) \
 # The stages as one shell pipe; only the last one draws progress, so that
 # the terminal shows one line for the whole pipe.  What leaves the last
 # stage is what the shards hold: quire-credits makes CREDITS.md of it.
-stage_cmd = $(BIN)/quire-$(1) $(if $(filter $(1),$(lastword $(STAGES))),,-q) \
+stage_cmd = $(BIN)/quire-$(1) $(if $(filter $(1),$(lastword $(PIPE_STAGES))),,-q) \
 	--rejects "$$w/rejects-$(1).csv" --stats "$$w/stats-$(1).json" \
 	$(ARGS_$(1))
 # Reports are not stages.
-REPORTS = bpe-train changes credits datasheet statement tokenize
+REPORTS = bpe-train changes credits datasheet statement
 BAD_STAGES = $(strip $(filter-out $(FILTERS),$(STAGES)) $(filter $(REPORTS),$(STAGES)))
-STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
+# tokenize works on the finished shards, after the pipe.
+PIPE_STAGES = $(filter-out tokenize,$(STAGES))
+STAGE_PIPE = $(foreach s,$(PIPE_STAGES),$(call stage_cmd,$(s)) |)
+
+# The tokenizer: trained here on the training shards (TOKENIZER=train:SIZE,
+# with its own end-of-document token after its last rank), or a given rank
+# file of a published vocabulary, with that vocabulary's special tokens.
+# Each shard gets its .bin/.idx; sequence i of a shard is the document of
+# lineage.csv's index i there.  A document tokenize would drop is already
+# in a shard: that stops the run.
+define tokenize_step
+case '$(TOKENIZER)' in \
+train:*) zstd -q -dc "$$t"/shards/$(NAME)-train-*.jsonl.zst | \
+	$(BIN)/quire-bpe-train -q --size $(patsubst train:%,%,$(TOKENIZER)) \
+	    --pattern $(TOKENIZER_PATTERN) --output "$$t/tokenizer.tiktoken"; \
+	own="--own-specials --special <|endoftext|>=$$(grep -c . "$$t/tokenizer.tiktoken")" ;; \
+*) cp '$(TOKENIZER)' "$$t/tokenizer.tiktoken"; own= ;; \
+esac; \
+: >"$$w/rejects-tokenize.csv"; \
+for s in "$$t"/shards/*.jsonl.zst; do \
+	p="$${s%.jsonl.zst}"; \
+	zstd -q -dc "$$s" | $(BIN)/quire-tokenize -q \
+	    --vocab "$$t/tokenizer.tiktoken" --pattern $(TOKENIZER_PATTERN) \
+	    $$own --output "$$p" --rejects "$$w/rejects-tokenize.csv" \
+	    >/dev/null; \
+done; \
+if [ -s "$$w/rejects-tokenize.csv" ]; then \
+	echo "quire: tokenize refused documents that are in shards" >&2; \
+	exit 1; \
+fi;
+endef
 
 # inputs.lock names everything a release was made from: quire's version,
 # the pipeline's settings and the SHA-256 of the pipeline file, the ledger,
@@ -208,7 +240,7 @@ STAGE_PIPE = $(foreach s,$(STAGES),$(call stage_cmd,$(s)) |)
 LOCKED = NAME VERSION DROP CONSENT POLICIES USES CUTOFF STAGES \
 	MAX_WORK_BYTES NORMALIZE_FLAGS SHARD_BYTES VALIDATION_SHARE \
 	ZSTD_LEVEL ZSTD_THREADS CONTACT DEDUPE_THRESHOLD DEDUPE_SHINGLE \
-	DEDUPE_WORD_FLOOR
+	DEDUPE_WORD_FLOOR TOKENIZER TOKENIZER_PATTERN
 hash_tree = (cd "$(1)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
 	xargs -r -d '\n' sha256sum) | sed 's/^/$(2) /'
 define write_lock
@@ -217,6 +249,7 @@ define write_lock
   $(foreach v,$(LOCKED),printf 'option %s=%s\n' $(v) '$($(v))';) \
   sha256sum "$(PIPELINE)" | sed 's/^/pipeline /'; \
   sha256sum "$(CONSENT)" | sed 's/^/ledger /'; \
+  $(if $(filter tokenize,$(STAGES)),$(if $(filter train:%,$(TOKENIZER)),,sha256sum "$(TOKENIZER)" | sed 's/^/tokenizer /';)) \
   $(call hash_tree,$(POLICIES),policy); \
   $(call hash_tree,$(DROP),drop); }
 endef
@@ -228,6 +261,7 @@ endef
 dataset: all
 	$(if $(BAD_STAGES),$(error unknown stage in STAGES: $(BAD_STAGES)))
 	$(if $(filter shard,$(STAGES)),,$(error STAGES must include shard))
+	$(if $(filter tokenize,$(STAGES)),$(if $(filter tokenize,$(lastword $(STAGES))),,$(error tokenize must be the last stage)))
 	@mkdir -p "$(OUT)/$(NAME)"; \
 	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
 	w=$$(mktemp -d "$(OUT)/$(NAME)/.work-$(VERSION).XXXXXX"); \
@@ -236,6 +270,7 @@ dataset: all
 	echo "quire: $(NAME) $(VERSION): $(STAGES)" >&2; \
 	$(STAGE_PIPE) $(BIN)/quire-credits -q --policies $(POLICIES) \
 	    >"$$t/CREDITS.md"; \
+	$(if $(filter tokenize,$(STAGES)),$(tokenize_step)) \
 	{ echo id,submission_id,writer_id,stage,reason,detail; \
 	  cat $(foreach s,$(STAGES),"$$w/rejects-$(s).csv"); } >"$$t/rejects.csv"; \
 	prev=$$({ ls -1 "$(OUT)/$(NAME)"; echo '$(VERSION)'; } | \
@@ -248,7 +283,7 @@ dataset: all
 	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
 	    >"$$t/CHANGES.md"; \
 	$(BIN)/quire-datasheet -q --release "$$t" --stats "$$w" \
-	    --stages '$(STAGES)' --policies $(POLICIES) --name $(NAME) \
+	    --stages '$(PIPE_STAGES)' --policies $(POLICIES) --name $(NAME) \
 	    --release-version $(VERSION) --uses '$(USES)' --cutoff $(CUTOFF) \
 	    $(if $(CONTACT),--contact '$(CONTACT)'); \
 	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \

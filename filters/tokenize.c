@@ -53,6 +53,7 @@ static const char *doc_index_path;	/* --doc-index */
 static enum mode mode;
 static struct special specials[MAX_SPECIALS];
 static size_t nspecials;
+static int own_specials;		/* --own-specials */
 
 /* The pre-tokenizer, compiled once. */
 struct splitter {
@@ -114,7 +115,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: %s [-hq] --vocab FILE (--pattern NAME | --regex RE) "
-	    "[--special TOKEN=ID ...]\n"
+	    "[--special TOKEN=ID ...] [--own-specials]\n"
 	    "       [--eod TOKEN | none] (--output PREFIX [--doc-index FILE] "
 	    "| --ids | --decode)\n"
 	    "       [--rejects FILE] [--stats FILE] [--version] [FILE ...]\n",
@@ -602,7 +603,8 @@ main(int argc, char *argv[])
 		O_OUTPUT,
 		O_DOC_INDEX,
 		O_IDS,
-		O_DECODE
+		O_DECODE,
+		O_OWN_SPECIALS
 	};
 	static const struct option longopts[] = {
 		CLI_LONGOPTS,
@@ -611,6 +613,7 @@ main(int argc, char *argv[])
 		{ "eod", required_argument, NULL, O_EOD },
 		{ "ids", no_argument, NULL, O_IDS },
 		{ "output", required_argument, NULL, O_OUTPUT },
+		{ "own-specials", no_argument, NULL, O_OWN_SPECIALS },
 		{ "pattern", required_argument, NULL, O_PATTERN },
 		{ "regex", required_argument, NULL, O_REGEX },
 		{ "special", required_argument, NULL, O_SPECIAL },
@@ -680,6 +683,9 @@ main(int argc, char *argv[])
 		case O_SPECIAL:
 			parse_special(optarg);
 			break;
+		case O_OWN_SPECIALS:
+			own_specials = 1;
+			break;
 		case O_VOCAB:
 			vocab_path = optarg;
 			break;
@@ -701,8 +707,11 @@ main(int argc, char *argv[])
 	if (mode == M_OUTPUT && *prefix == '\0')
 		cli_usage_error(usage, "--output: empty prefix");
 
-	/* The pattern's own special tokens first; --special overrides. */
-	if (pattern != NULL) {
+	/*
+	 * The pattern's own special tokens first; --special overrides.  A
+	 * vocabulary trained here has none of them: --own-specials.
+	 */
+	if (pattern != NULL && !own_specials) {
 		struct special keep[MAX_SPECIALS];
 		size_t nkeep = nspecials;
 
@@ -714,8 +723,9 @@ main(int argc, char *argv[])
 			    pattern->specials[i].id);
 		for (i = 0; i < nkeep; i++)
 			set_special(keep[i].text, keep[i].id);
-		regex = pattern->regex;
 	}
+	if (pattern != NULL)
+		regex = pattern->regex;
 	if (eod_name == NULL)
 		eod = special_by_text("<|endoftext|>");
 	else if (strcmp(eod_name, "none") != 0 &&

@@ -553,3 +553,19 @@ ids_to_full() { rec a hello | tiny --ids >/dev/full; }
 	run -0 perl "$FIX/read-megatron.pl" shards/sample-train-00000
 	assert_output --partial ' 199999'
 }
+
+@test "tokenize: --own-specials drops the pattern's built-in special tokens" {
+	rec='{"id":"a","text":"hi"}'
+	# gpt2 brings <|endoftext|> = 50256: a small .bin needs it gone.
+	run -0 quire-tokenize --vocab "$TINY" --pattern gpt2 --own-specials \
+	    --special '<|endoftext|>=300' --output own <<<"$rec"
+	run -0 od -A n -t u1 -j 17 -N 1 own.idx
+	assert_equal "$(echo $output)" 8
+	run -0 od -A n -t u2 own.bin
+	assert_equal "$(echo $output)" "104 105 300"
+	# Without --special no token ends a document.
+	run -0 quire-tokenize --vocab "$TINY" --pattern gpt2 --own-specials \
+	    --output none <<<"$rec"
+	run -0 od -A n -t u2 none.bin
+	assert_equal "$(echo $output)" "104 105"
+}
