@@ -124,3 +124,25 @@ pipeline() {
 	grep -qx "quire $(cat "$ROOT/VERSION")" "$lock"
 	grep -qx 'option USES=train;evaluate' "$lock"
 }
+
+@test "dataset: every shard has tokens, one sequence per lineage row, from the release's own tokenizer" {
+	run -0 dataset
+	[ "$(grep -c . "$REL/tokenizer.tiktoken")" -eq 512 ]
+	for s in "$REL"/shards/*.jsonl.zst; do
+		p="${s%.jsonl.zst}"
+		echo "# ${p##*/}"
+		# MMIDIDX: 9-byte magic, u64 version, u8 dtype, u64 sequences.
+		seqs=$(od -A n -t u8 -j 18 -N 8 "$p.idx" | tr -d ' ')
+		rows=$(grep -c ",${p##*/}.jsonl.zst," "$REL/lineage.csv")
+		assert_equal "$seqs" "$rows"
+		[ -s "$p.bin" ]
+	done
+	# The tokens decode back to the shard's texts.
+	p="$REL/shards/sample-train-00000"
+	zstd -q -dc "$p.jsonl.zst" | quire-tokenize --vocab "$REL/tokenizer.tiktoken" \
+	    --pattern cl100k_base --own-specials --ids >ids.jsonl
+	quire-tokenize --vocab "$REL/tokenizer.tiktoken" --decode <ids.jsonl |
+	    jq -r .text >decoded
+	zstd -q -dc "$p.jsonl.zst" | jq -r .text >texts
+	cmp decoded texts
+}
