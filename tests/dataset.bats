@@ -146,3 +146,16 @@ pipeline() {
 	zstd -q -dc "$p.jsonl.zst" | jq -r .text >texts
 	cmp decoded texts
 }
+
+@test "dataset: the same bytes under another locale, time zone, -j2 and clone path" {
+	run -0 dataset
+	cp "$REL/SHA256SUMS" first
+	rm -rf "$OUTDIR"
+	# Another clone path: the tree copied elsewhere, run with the same BIN.
+	other="$PWD/other"
+	mkdir "$other"
+	git -C "$ROOT" ls-files -z | (cd "$ROOT" && xargs -0 cp --parents -t "$other")
+	LC_ALL=C.UTF-8 TZ=Pacific/Auckland run -0 make -s -C "$other" -j2 \
+	    --no-print-directory -o all dataset BIN="$QUIRE_BIN" OUT="$OUTDIR"
+	cmp first "$REL/SHA256SUMS"
+}
