@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "csvio.h"
 #include "hash.h"
+#include "jscan.h"
 #include "progress.h"
 #include "record.h"
 #include "rejects.h"
@@ -63,6 +64,25 @@ static const char *lineage_path;	/* -l */
 
 static struct split splits[2] = { { .label = "train" },
     { .label = "validation" } };
+
+/*
+ * What shard reads of a record: the id, and where the document came from
+ * for the lineage and reject rows.  The scanner checks the line and finds
+ * them without building the record: with two cores, zstd's workers want
+ * all the CPU there is, and the objects would be thrown away unread.
+ */
+enum { F_ID, F_WRITER, F_SUBMISSION, F_SHA256, NFIELDS };
+static struct jscan_field fields[NFIELDS] = {
+	[F_ID] = { .key = "id" },
+	[F_WRITER] = { .key = "writer" },
+	[F_SUBMISSION] = { .key = "source", .sub = "submission" },
+	[F_SHA256] = { .key = "source", .sub = "sha256" },
+};
+/* Their decoded values, each in a buffer reused from record to record. */
+static struct {
+	char	*s;
+	size_t	cap;
+} values[NFIELDS];
 /*
  * stdio's default 4 KiB buffers cost a system call for about every record
  * of prose; larger ones keep a pipe on either side cheap.
@@ -339,41 +359,67 @@ split_free(struct split *sp)
 }
 
 /*
+ * Field k of the record just scanned, decoded, or NULL when it is not a
+ * string; its length in *len when len is not NULL.  Like json-c's strings
+ * it is NUL-terminated and may hold NULs (\u0000) of its own, where a CSV
+ * cell ends.  It lives in values[k] until the next call for k.
+ */
+static const char *
+field_value(int k, size_t *len)
+{
+	const struct jscan_field *f = &fields[k];
+	size_t n;
+
+	if (f->type != JSCAN_STRING)
+		return NULL;
+	if (values[k].cap < f->len + 1) {
+		values[k].cap = f->len + 1 < 64 ? 64 : f->len + 1;
+		values[k].s = erealloc(values[k].s, values[k].cap);
+	}
+	if (f->escaped)
+		n = jscan_unescape(f->str, f->len, values[k].s);
+	else {
+		memcpy(values[k].s, f->str, f->len);
+		values[k].s[f->len] = '\0';
+		n = f->len;
+	}
+	if (len != NULL)
+		*len = n;
+	return values[k].s;
+}
+
+/*
  * The lineage row of a document about to go to sp's open shard: where it
  * is, and what it came from.
  */
 static void
-lineage_row(struct afile *lin, struct split *sp, struct json_object *rec,
-    const char *id)
+lineage_row(struct afile *lin, struct split *sp, const char *id)
 {
 	const char *cells[6];
 	char index[24];
 
 	snprintf(index, sizeof(index), "%llu", (unsigned long long)sp->docs);
 	cells[0] = id;
-	cells[1] = record_path(rec, "source", "submission");
-	cells[2] = record_str(rec, "writer", NULL);
+	cells[1] = field_value(F_SUBMISSION, NULL);
+	cells[2] = field_value(F_WRITER, NULL);
 	cells[3] = sp->file;
 	cells[4] = index;
-	cells[5] = record_path(rec, "source", "sha256");
+	cells[5] = field_value(F_SHA256, NULL);
 	csv_put(lin->fp, lineage_path, cells, 6);
 }
 
 /*
- * Why rec has no usable id, for the reject row's detail; NULL when it has
- * one (returned in *id, *idlen).
+ * Why the record just scanned has no usable id, for the reject row's
+ * detail; NULL when it has one (returned in *id, *idlen).
  */
 static const char *
-no_id_reason(struct json_object *rec, const char **id, size_t *idlen)
+no_id_reason(const char **id, size_t *idlen)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(rec, "id", &v))
+	if (fields[F_ID].type == JSCAN_ABSENT)
 		return "no id";
-	if (!json_object_is_type(v, json_type_string))
+	if (fields[F_ID].type != JSCAN_STRING)
 		return "id is not a string";
-	*id = json_object_get_string(v);
-	*idlen = (size_t)json_object_get_string_len(v);
+	*id = field_value(F_ID, idlen);
 	if (*idlen == 0)
 		return "id is empty";
 	return NULL;
@@ -404,7 +450,6 @@ main(int argc, char *argv[])
 	struct rejects rj;
 	struct stats st;
 	struct progress pg;
-	struct json_object *rec;
 	struct afile *lin = NULL;
 	struct split *sp;
 	ZSTD_bounds wb;
@@ -483,14 +528,16 @@ main(int argc, char *argv[])
 	progress_init(&pg, cli.qflag);
 
 	record_in_init(&in, argc - optind, argv + optind);
-	while ((rec = record_next(&in)) != NULL) {
+	while (record_next_line(&in)) {
+		record_scan(&in, fields, NFIELDS);
 		st.records_in++;
 		st.bytes_in = in.bytes;
-		if ((why = no_id_reason(rec, &id, &idlen)) != NULL) {
+		if ((why = no_id_reason(&id, &idlen)) != NULL) {
 			snprintf(detail, sizeof(detail), "%s:%zu: %s",
 			    in.name, in.lineno, why);
-			rej_record(&rj, rec, "shard.no_id", detail);
-			json_object_put(rec);
+			rej_row(&rj, field_value(F_ID, NULL),
+			    field_value(F_SUBMISSION, NULL),
+			    field_value(F_WRITER, NULL), "shard.no_id", detail);
 			continue;
 		}
 		/* The id alone decides the side: stable across versions. */
@@ -500,11 +547,10 @@ main(int argc, char *argv[])
 		if (sp->af == NULL)
 			shard_open(sp);
 		if (lin != NULL)
-			lineage_row(lin, sp, rec, id);
+			lineage_row(lin, sp, id);
 		shard_put(sp, in.line, in.len);
 		st.bytes_out += record_write_line(stdout, "<stdout>", &in);
 		st.records_out++;
-		json_object_put(rec);
 		progress_update(&pg, st.records_in, st.bytes_in);
 	}
 	record_in_free(&in);
@@ -532,5 +578,7 @@ main(int argc, char *argv[])
 	stats_free(&st);
 	for (k = 0; k < 2; k++)
 		split_free(&splits[k]);
+	for (k = 0; k < NFIELDS; k++)
+		free(values[k].s);
 	return EXIT_OK;
 }

@@ -3,7 +3,9 @@
  * parsed object that the caller owns (json_object_put it); fields a stage
  * does not own are left as they were parsed, so they leave as the same JSON
  * values.  Every stage reads and writes through here so all use one set of
- * json-c flags.
+ * json-c flags, and holds records to one rule: lib/jscan.h's.  A stage
+ * that needs no object reads lines with record_next_line() and checks them
+ * with record_scan(); the line stays in the record_in, which owns it.
  */
 #ifndef QUIRE_RECORD_H
 #define QUIRE_RECORD_H
@@ -13,6 +15,8 @@
 #include <stdio.h>
 
 #include <json-c/json.h>
+
+#include "jscan.h"
 
 /* Longest record line accepted by default: a longer one is exit 65. */
 #define RECORD_MAX_LINE ((size_t)1 << 30)
@@ -44,6 +48,25 @@ void	record_in_init(struct record_in *in, int npaths, char **paths);
  * EXIT_DATAERR naming file and line; an unreadable file is EXIT_NOINPUT.
  */
 struct json_object *record_next(struct record_in *in);
+
+/*
+ * Read the next line into in->line (in->len bytes, newline and CR cut)
+ * and check it as record_next does before parsing: its length, UTF-8 and
+ * raw control characters, fatal as there.  Escaped surrogate pairs are
+ * rewritten as raw UTF-8 in the line (json-c decodes some wrong).  Return
+ * 1, or 0 after the last line.  The line is not parsed: record_scan()
+ * checks it as JSON.
+ */
+int	record_next_line(struct record_in *in);
+
+/*
+ * Check the line record_next_line() read with jscan_record(), filling in
+ * the nwant fields of want (they point into in->line, valid until the next
+ * read).  A line that is not one JSON object is fatal with EXIT_DATAERR,
+ * in record_next's words.
+ */
+void	record_scan(const struct record_in *in, struct jscan_field *want,
+	    size_t nwant);
 
 /* Free what in holds. */
 void	record_in_free(struct record_in *in);

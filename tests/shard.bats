@@ -502,6 +502,44 @@ records_to_full() {
 	EOF
 }
 
+@test "shard: -l decodes escapes and takes the last of a repeated key, as json-c does" {
+	mkdir out
+	cat >in.jsonl <<-'EOF'
+	{"id":"\u0064oc-08","writer":"w\"1\\","source":{"submission":"s\/1","sha256":"ab\u00e9"}}
+	{"id":"a\u0000b","writer":"w\u0000x","source":{"submission":"s\ud83d\ude00","sha256":"\ud836\udc00"}}
+	{"id":"dup","id":"doc-11","writer":"w1","writer":null,"source":{"submission":"s1"},"source":{"sha256":"x"}}
+	{"id":"doc-12","source":"flat","writer":["w"]}
+	{"id":"doc-13","source":{"submission":{"x":1},"sha256":"y","submission":"z"}}
+	{"\u0069d":"doc-14","wr\u0069ter":"ww","source":{"sub\u006dission":"ss"}}
+	{"id":"x","nested":{"id":"y","source":{"submission":"no"}},"source":{"submission":"yes"}}
+	EOF
+	run -0 quire-shard -n a -d out -v 0 -l lin.csv in.jsonl
+	# A cell ends at an escaped NUL, as a C string of json-c's does.
+	run -0 cat lin.csv
+	assert_output - <<-'EOF'
+	id,submission_id,writer_id,shard,index,raw_sha256
+	doc-08,s/1,"w""1\",a-train-00000.jsonl.zst,0,abé
+	a,s😀,w,a-train-00000.jsonl.zst,1,𝠀
+	doc-11,,,a-train-00000.jsonl.zst,2,x
+	doc-12,,,a-train-00000.jsonl.zst,3,
+	doc-13,z,,a-train-00000.jsonl.zst,4,y
+	doc-14,ss,ww,a-train-00000.jsonl.zst,5,
+	x,yes,,a-train-00000.jsonl.zst,6,
+	EOF
+}
+
+@test "shard: an escaped id splits as the string it stands for" {
+	# "\u0064oc-08" is doc-08 (train with -v 0.5), "doc\u002d01" doc-01.
+	mkdir out
+	printf '%s\n' '{"id":"\u0064oc-08"}' '{"id":"doc\u002d01"}' >in.jsonl
+	run -0 quire-shard -n a -d out -v 0.5 -l lin.csv in.jsonl
+	run -0 side_of lin.csv
+	assert_output - <<-EOF
+	doc-01 validation
+	doc-08 train
+	EOF
+}
+
 @test "shard: -l with no document writes the header alone" {
 	mkdir out
 	run -0 quire-shard -n a -d out -l lin.csv </dev/null
