@@ -4,6 +4,7 @@
 include config.mk
 
 FILTERS = \
+	audit \
 	bpe-train \
 	changes \
 	consent-filter \
@@ -198,7 +199,7 @@ stage_cmd = $(BIN)/quire-$(1) $(if $(filter $(1),$(lastword $(PIPE_STAGES))),,-q
 	--rejects "$$w/rejects-$(1).csv" --stats "$$w/stats-$(1).json" \
 	$(ARGS_$(1))
 # Reports are not stages.
-REPORTS = bpe-train changes credits datasheet statement
+REPORTS = audit bpe-train changes credits datasheet statement
 BAD_STAGES = $(strip $(filter-out $(FILTERS),$(STAGES)) $(filter $(REPORTS),$(STAGES)))
 # tokenize works on the finished shards, after the pipe.
 PIPE_STAGES = $(filter-out tokenize,$(STAGES))
@@ -303,6 +304,110 @@ dataset: all
 		echo "quire: released $(RELEASE)" >&2; \
 	fi
 
+# An auditor's check of a release: one verdict line per promise of
+# DESIGN.md, and a failure unless every one holds.  RELEASE defaults to the
+# release PIPELINE makes.  The release's inputs.lock gives the settings: its
+# options become make variables again, so that today's inputs are hashed
+# and the pipeline replayed (into a scratch OUT holding the previous
+# version's top-level files) exactly as the release was made.  quire-audit
+# reads the CSV and scans the files; the release itself is only read.
+audit: all
+	@r='$(RELEASE)'; \
+	if [ ! -d "$$r" ]; then \
+		echo "quire: no release at $$r" >&2; exit 1; \
+	elif [ ! -f "$$r/inputs.lock" ]; then \
+		echo "quire: $$r: no inputs.lock: not a release" >&2; exit 1; \
+	fi; \
+	export LC_ALL=C; \
+	a=$$(mktemp -d "$${TMPDIR:-/tmp}/quire-audit.XXXXXX"); \
+	trap 'rm -rf "$$a"' EXIT; \
+	declare -A o; vars=(); prev=; fail=0; \
+	while IFS= read -r l; do \
+		case $$l in \
+		'option '*=*) l=$${l#option }; o[$${l%%=*}]=$${l#*=}; \
+			vars+=("$${l//\$$/\$$\$$}") ;; \
+		'pipeline '*) l=$${l#pipeline *  }; \
+			vars+=("PIPELINE=$${l//\$$/\$$\$$}") ;; \
+		'previous '*) prev=$${l#previous *  }; \
+			prev=$${prev%/SHA256SUMS} ;; \
+		esac; \
+	done <"$$r/inputs.lock"; \
+	verdict() { \
+		c=$$1; shift; s=0; \
+		$(BIN)/quire-audit -q "$$@" "$$c" "$$r" 2>"$$a/err" || s=$$?; \
+		if [ $$s -gt 1 ]; then \
+			m=$$(head -n 1 "$$a/err"); echo "FAIL $$c: $${m#quire-audit: }"; \
+		else \
+			cat "$$a/err" >&2; \
+		fi; \
+		[ $$s = 0 ] || fail=$$((fail + 1)); \
+	}; \
+	broken() { c=$$1; shift; echo "FAIL $$c: $$*"; fail=$$((fail + 1)); }; \
+	(cd "$$r" && sha256sum -c SHA256SUMS) >"$$a/sums" 2>&1 || :; \
+	verdict integrity -c "$$a/sums"; \
+	if $(MAKE) -s --no-print-directory \
+	    --eval='quire-audit-lock: ; @$$(write_lock)' quire-audit-lock \
+	    "$${vars[@]}" >"$$a/lock" 2>"$$a/err"; then \
+		verdict inputs -n "$$a/lock"; \
+	else \
+		broken inputs "today's inputs cannot be hashed:" \
+		    "$$(head -n 1 "$$a/err")"; \
+	fi; \
+	out=$$a/out/$${o[NAME]-}; up=$$(dirname "$$r"); \
+	mkdir -p "$$out"; \
+	if [ -n "$$prev" ] && [ ! -f "$$up/$$prev/SHA256SUMS" ]; then \
+		broken reproducibility "the previous version $$prev named by" \
+		    "inputs.lock is not beside the release"; \
+	else \
+		if [ -n "$$prev" ]; then \
+			mkdir "$$out/$$prev"; \
+			find "$$up/$$prev" -maxdepth 1 -type f \
+			    -exec cp -p -t "$$out/$$prev" {} +; \
+		fi; \
+		if $(MAKE) -s --no-print-directory dataset "$${vars[@]}" \
+		    OUT="$$a/out" 'RELEASE=$$(OUT)/$$(NAME)/$$(VERSION)' \
+		    >"$$a/err" 2>&1; then \
+			verdict reproducibility -p "$$out/$${o[VERSION]-}"; \
+		else \
+			broken reproducibility "the replay failed:" \
+			    "$$(grep -v '^make' "$$a/err" | tail -n 1)"; \
+		fi; \
+	fi; \
+	verdict conservation; \
+	: >"$$a/records.jsonl"; rec=ok; \
+	for s in "$$r"/shards/*.jsonl.zst; do \
+		[ -e "$$s" ] || continue; \
+		if ! zstd -q -dc "$$s" >>"$$a/records.jsonl" 2>"$$a/err"; then \
+			m=$$(head -n 1 "$$a/err"); \
+			rec="shards/$${s##*/} does not decompress: $${m#* : }"; \
+		fi; \
+	done; \
+	stage() { \
+		c=$$1; p=$$2; shift 2; \
+		echo id,submission_id,writer_id,stage,reason,detail >"$$a/$$c.rej"; \
+		if [ "$$rec" != ok ]; then \
+			broken "$$c" "$$rec"; \
+		elif $(BIN)/quire-$$p -q --rejects "$$a/$$c.rej" \
+		    --stats "$$a/$$c.json" "$$@" <"$$a/records.jsonl" \
+		    >"$$a/$$c.out" 2>"$$a/err"; then \
+			verdict "$$c" -i "$$a/records.jsonl" -o "$$a/$$c.out" \
+			    -r "$$a/$$c.rej" -s "$$a/$$c.json"; \
+		else \
+			broken "$$c" "$$(head -n 1 "$$a/err")"; \
+		fi; \
+	}; \
+	stage consent consent-filter --ledger "$${o[CONSENT]-}" \
+	    --policies "$${o[POLICIES]-}" --uses "$${o[USES]-}" \
+	    --cutoff "$${o[CUTOFF]-}"; \
+	stage license license-tag --policies "$${o[POLICIES]-}" \
+	    --uses "$${o[USES]-}" --cutoff "$${o[CUTOFF]-}"; \
+	stage privacy scrub --policies "$${o[POLICIES]-}"; \
+	verdict immutability; \
+	if [ $$fail -gt 0 ]; then \
+		echo "quire: audit of $$r: $$fail of 8 checks fail" >&2; exit 1; \
+	fi; \
+	echo "quire: audit of $$r: all 8 checks hold" >&2
+
 # A writer's own statement: each of their works, in or out of each release,
 # and why.  RELEASE= names one release; by default every release in OUT.
 statement: all
@@ -336,4 +441,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps install lint statement uninstall
+.PHONY: all audit bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps install lint statement uninstall
