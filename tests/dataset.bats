@@ -85,7 +85,9 @@ pipeline() {
 }
 
 @test "dataset: a failing stage leaves no release and no temporary files" {
-	p=$(pipeline "DROP = $BATS_TEST_TMPDIR/no-such-drop")
+	# Only ingest fails: the ledger is still there for consent-filter.
+	p=$(pipeline "DROP = $BATS_TEST_TMPDIR/no-such-drop" \
+	    "CONSENT = $ROOT/samples/drop/consent.csv")
 	run ! dataset PIPELINE="$p"
 	assert_output --partial "quire-ingest: $BATS_TEST_TMPDIR/no-such-drop:"
 	[ ! -e "$REL" ]
