@@ -20,13 +20,7 @@ setup() {
 # dataset [VERSION]: the sample pipeline on copies of the drop and the
 # policies, into ./releases; each version has its own pipeline file.
 dataset() {
-	local v=${1:-1.0.0}
-	{ echo "include $ROOT/pipelines/sample.mk"
-	  echo "DROP = $PWD/drop"
-	  echo "POLICIES = $PWD/policies"
-	  echo "VERSION = $v"; } >"p-$v.mk"
-	make -s -C "$ROOT" --no-print-directory dataset BIN="$QUIRE_BIN" \
-	    OUT="$PWD/releases" PIPELINE="$PWD/p-$v.mk" 2>/dev/null
+	sample_dataset "${1:-1.0.0}" "" "POLICIES = $PWD/policies" 2>/dev/null
 }
 
 # audit [RELEASE]: make audit with the build under test.

@@ -18,13 +18,7 @@ fixture() {
 
 # dataset VERSION CUTOFF: the sample pipeline on ./drop into ./releases.
 dataset() {
-	[ -d drop ] || cp -r "$ROOT/samples/drop" drop
-	{ echo "include $ROOT/pipelines/sample.mk"
-	  echo "DROP = $PWD/drop"
-	  echo "VERSION = $1"
-	  echo "CUTOFF = $2"; } >p.mk
-	make -s -C "$ROOT" --no-print-directory dataset BIN="$QUIRE_BIN" \
-	    OUT="$PWD/releases" PIPELINE="$PWD/p.mk" 2>/dev/null
+	sample_dataset "$1" "$2" 2>/dev/null
 }
 
 # Version 1.0.0 of the sample; then w01 withdraws consent and w02 submits

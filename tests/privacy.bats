@@ -13,12 +13,7 @@ setup() {
 
 # dataset VERSION CUTOFF: the sample pipeline on ./drop.
 dataset() {
-	{ echo "include $ROOT/pipelines/sample.mk"
-	  echo "DROP = $PWD/drop"
-	  echo "VERSION = $1"
-	  echo "CUTOFF = $2"; } >p.mk
-	make -s -C "$ROOT" --no-print-directory dataset BIN="$QUIRE_BIN" \
-	    OUT="$OUTDIR" PIPELINE="$PWD/p.mk"
+	sample_dataset "$1" "$2"
 }
 
 # Every file of a release as text, shards decompressed.
