@@ -26,8 +26,6 @@
 #define DTYPE_INT32	4
 #define IDX_MAGIC	"MMIDIDX\0\0"
 #define IDX_VERSION	1
-#define JIT_STACK_MIN	((size_t)32 << 10)
-#define JIT_STACK_MAX	((size_t)64 << 20)
 #define STDIO_BUF	((size_t)1 << 17)
 #define DETAIL_MAX	512
 
@@ -54,15 +52,6 @@ static enum mode mode;
 static struct special specials[MAX_SPECIALS];
 static size_t nspecials;
 static int own_specials;		/* --own-specials */
-
-/* The pre-tokenizer, compiled once. */
-struct splitter {
-	pcre2_code *re;
-	pcre2_match_data *md;
-	pcre2_match_context *mc;
-	pcre2_jit_stack *stack;
-	int	jit;		/* the JIT compiled the pattern */
-};
 
 /* Why a text could not be tokenized, for the reject row. */
 struct failure {
@@ -216,48 +205,6 @@ check_specials(const struct bpe *b)
 }
 
 /*
- * Compile the pre-tokenizer: UTF and UCP so that \p{L} and (?i) are
- * Unicode's, then JIT.  Without a JIT (some platforms) the interpreter
- * gives the same matches, slower.
- */
-static void
-splitter_init(struct splitter *sp, const char *re)
-{
-	PCRE2_UCHAR msg[256];
-	PCRE2_SIZE off;
-	int err;
-
-	sp->re = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
-	if (sp->re == NULL) {
-		pcre2_get_error_message(err, msg, sizeof(msg));
-		cli_usage_error(usage, "--regex: at offset %zu: %s",
-		    (size_t)off, (char *)msg);
-	}
-	sp->md = pcre2_match_data_create_from_pattern(sp->re, NULL);
-	sp->mc = pcre2_match_context_create(NULL);
-	if (sp->md == NULL || sp->mc == NULL)
-		die(EXIT_OSERR, "out of memory");
-	sp->jit = pcre2_jit_compile(sp->re, PCRE2_JIT_COMPLETE) == 0;
-	if (sp->jit) {
-		sp->stack = pcre2_jit_stack_create(JIT_STACK_MIN,
-		    JIT_STACK_MAX, NULL);
-		if (sp->stack == NULL)
-			die(EXIT_OSERR, "out of memory");
-		pcre2_jit_stack_assign(sp->mc, NULL, sp->stack);
-	}
-}
-
-static void
-splitter_free(struct splitter *sp)
-{
-	pcre2_jit_stack_free(sp->stack);
-	pcre2_match_context_free(sp->mc);
-	pcre2_match_data_free(sp->md);
-	pcre2_code_free(sp->re);
-}
-
-/*
  * Tokenize s[0..len), valid UTF-8, appending to ids: every match of the
  * pre-tokenizer is one piece, merged on its own.  The whole text goes to
  * PCRE2 at once, never cut, since a cut changes the pieces.  A match
@@ -267,42 +214,32 @@ splitter_free(struct splitter *sp)
  * Counts pieces in *npieces.
  */
 static int
-tokenize_text(struct splitter *sp, const struct bpe *b, struct bpe_work *w,
+tokenize_text(struct bpe_split *sp, const struct bpe *b, struct bpe_work *w,
     const char *s, size_t len, struct bpe_ids *ids, uint64_t *npieces,
     struct failure *f)
 {
-	PCRE2_SPTR subject = (PCRE2_SPTR)s;
-	PCRE2_SIZE *ov;
-	PCRE2_UCHAR msg[120];
-	size_t off = 0;
+	char msg[120];
+	size_t off = 0, end;
 	int rc;
 
-	ov = pcre2_get_ovector_pointer(sp->md);
 	while (off < len) {
-		if (sp->jit)
-			rc = pcre2_jit_match(sp->re, subject, len, off, 0,
-			    sp->md, sp->mc);
-		else
-			rc = pcre2_match(sp->re, subject, len, off,
-			    PCRE2_NO_UTF_CHECK, sp->md, sp->mc);
-		if (rc == PCRE2_ERROR_NOMATCH || (rc >= 0 &&
-		    (ov[0] != off || ov[1] == ov[0]))) {
+		rc = bpe_split_next(sp, s, len, off, &end, msg, sizeof(msg));
+		if (rc == BPE_SPLIT_UNMATCHED) {
 			f->reason = "tokenize.unmatched";
 			snprintf(f->detail, sizeof(f->detail), "byte %zu is "
 			    "in no match of the pattern", off);
 			return -1;
 		}
-		if (rc < 0) {
-			pcre2_get_error_message(rc, msg, sizeof(msg));
+		if (rc != 0) {
 			f->reason = "tokenize.regex";
 			snprintf(f->detail, sizeof(f->detail), "at byte %zu: %s",
-			    off, (char *)msg);
+			    off, msg);
 			return -1;
 		}
-		bpe_encode(b, w, (const unsigned char *)s + ov[0],
-		    ov[1] - ov[0], ids);
+		bpe_encode(b, w, (const unsigned char *)s + off, end - off,
+		    ids);
 		(*npieces)++;
-		off = ov[1];
+		off = end;
 	}
 	return 0;
 }
@@ -626,7 +563,8 @@ main(int argc, char *argv[])
 	struct rejects rj;
 	struct stats st;
 	struct progress pg;
-	struct splitter sp = { 0 };
+	struct bpe_split *sp = NULL;
+	char rerr[160];
 	struct shard sh;
 	struct bpe *b;
 	struct bpe_work w = { 0 };
@@ -732,8 +670,9 @@ main(int argc, char *argv[])
 	    (eod = special_by_text(eod_name)) == NULL)
 		cli_usage_error(usage, "--eod: %s is not a special token "
 		    "(define it with --special)", eod_name);
-	if (regex != NULL)
-		splitter_init(&sp, regex);
+	if (regex != NULL &&
+	    (sp = bpe_split_new(regex, rerr, sizeof(rerr))) == NULL)
+		cli_usage_error(usage, "--regex: %s", rerr);
 
 	b = bpe_load(vocab_path);
 	cardinality = check_specials(b);
@@ -791,7 +730,7 @@ main(int argc, char *argv[])
 		reason = check_record(rec, &in, &id, &text, &len, detail,
 		    sizeof(detail));
 		ids.n = 0;
-		if (reason == NULL && tokenize_text(&sp, b, &w, text, len,
+		if (reason == NULL && tokenize_text(sp, b, &w, text, len,
 		    &ids, &pieces, &f) != 0) {
 			reason = f.reason;
 			snprintf(detail, sizeof(detail), "%s:%zu: %s", in.name,
@@ -856,7 +795,7 @@ done:
 	if (mode == M_OUTPUT)
 		shard_free(&sh);
 	if (regex != NULL)
-		splitter_free(&sp);
+		bpe_split_free(sp);
 	bpe_work_free(&w);
 	bpe_free(b);
 	free(ids.v);
