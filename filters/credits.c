@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "licenses.h"
+#include "markdown.h"
 #include "progress.h"
 #include "record.h"
 #include "rejects.h"
@@ -137,55 +138,14 @@ puts_(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-/*
- * Does the character at s (inside str) need a backslash?  Those that can
- * start markup inside a line in CommonMark or GitHub's Markdown do:
- * '\\' itself, '`' (code), '*' and '_' (emphasis), '[' and ']' (links and
- * images), '<' and '>' (raw HTML, autolinks), '&' (entities), '#' (a
- * heading's closing sequence), '|' (tables), '~' (strikethrough) and '$'
- * (math).  So do the ':' of "://" and the '.' of "www.", which GitHub
- * would otherwise turn into links by themselves.
- */
-static int
-md_special(const char *str, const char *s)
-{
-	if (strchr("\\`*_[]<>&#|~$", *s) != NULL)
-		return 1;
-	if (*s == ':')
-		return s[1] == '/' && s[2] == '/';
-	if (*s == '.' && s - str >= 3)
-		return (s[-3] | 0x20) == 'w' && (s[-2] | 0x20) == 'w' &&
-		    (s[-1] | 0x20) == 'w';
-	return 0;
-}
-
-/*
- * Write s as Markdown text that shows exactly s: what could be markup is
- * escaped (md_special), and line breaks and other control characters,
- * which could end the line and open a block, are shown as spaces.  No
- * text of ours is placed where a block could start, so a title or a
- * credit can never inject markup or a link.
- */
+/* Write s as Markdown that shows exactly s (lib/markdown.h). */
 static void
 put_md(struct out *o, const char *s)
 {
-	const char *str = s, *run;
+	char *esc = md_escape(s);
 
-	while (*s != '\0') {
-		for (run = s; *s != '\0' && (unsigned char)*s >= 0x20 &&
-		    *s != 0x7F && !md_special(str, s); s++)
-			;
-		put(o, run, (size_t)(s - run));
-		if (*s == '\0')
-			break;
-		if ((unsigned char)*s < 0x20 || *s == 0x7F)
-			put(o, " ", 1);
-		else {
-			put(o, "\\", 1);
-			put(o, s, 1);
-		}
-		s++;
-	}
+	put(o, esc, strlen(esc));
+	free(esc);
 }
 
 static void

@@ -20,6 +20,7 @@
 #include "csvio.h"
 #include "hash.h"
 #include "licenses.h"
+#include "markdown.h"
 #include "policy.h"
 #include "progress.h"
 #include "record.h"
@@ -240,49 +241,14 @@ buf_free(struct buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/*
- * Does the character at s (inside str) need a backslash in Markdown?  As
- * quire-credits decides: what can start markup inside a line, and the
- * ':' of "://" and the '.' of "www." that GitHub turns into links.
- */
-static int
-md_special(const char *str, const char *s)
-{
-	if (strchr("\\`*_[]<>&#|~$", *s) != NULL)
-		return 1;
-	if (*s == ':')
-		return s[1] == '/' && s[2] == '/';
-	if (*s == '.' && s - str >= 3)
-		return (s[-3] | 0x20) == 'w' && (s[-2] | 0x20) == 'w' &&
-		    (s[-1] | 0x20) == 'w';
-	return 0;
-}
-
-/*
- * Append s as Markdown text that shows exactly s, on one line: markup is
- * escaped and control characters become spaces, so a value from a policy
- * file or a stage can neither open a block nor inject a link.
- */
+/* Append s as Markdown that shows exactly s (lib/markdown.h). */
 static void
 buf_md(struct buf *b, const char *s)
 {
-	const char *str = s, *run;
+	char *esc = md_escape(s);
 
-	while (*s != '\0') {
-		for (run = s; *s != '\0' && (unsigned char)*s >= 0x20 &&
-		    *s != 0x7F && !md_special(str, s); s++)
-			;
-		buf_put(b, run, (size_t)(s - run));
-		if (*s == '\0')
-			break;
-		if ((unsigned char)*s < 0x20 || *s == 0x7F)
-			buf_put(b, " ", 1);
-		else {
-			buf_put(b, "\\", 1);
-			buf_put(b, s, 1);
-		}
-		s++;
-	}
+	buf_put(b, esc, strlen(esc));
+	free(esc);
 }
 
 /* Append s as a YAML double-quoted scalar (YAML 1.2, section 7.3.1). */

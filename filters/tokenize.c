@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <pcre2.h>
 
 #include "atomic.h"
 #include "bpe.h"

@@ -1,5 +1,6 @@
 /* Markdown text that cannot be read as markup. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "markdown.h"
@@ -28,25 +29,30 @@ special(const char *str, const char *s)
 	return 0;
 }
 
+char *
+md_escape(const char *s)
+{
+	const char *str = s;
+	char *out = emalloc(2 * strlen(s) + 1), *o = out;
+
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7F) {
+			*o++ = ' ';
+			continue;
+		}
+		if (special(str, s))
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
 void
 md_text(FILE *fp, const char *name, const char *s)
 {
-	const char *str = s, *run;
-	char esc[2] = { '\\', 0 };
+	char *esc = md_escape(s);
 
-	while (*s != '\0') {
-		for (run = s; *s != '\0' && (unsigned char)*s >= 0x20 &&
-		    *s != 0x7F && !special(str, s); s++)
-			;
-		efwrite(run, (size_t)(s - run), fp, name);
-		if (*s == '\0')
-			break;
-		if ((unsigned char)*s < 0x20 || *s == 0x7F)
-			efwrite(" ", 1, fp, name);
-		else {
-			esc[1] = *s;
-			efwrite(esc, 2, fp, name);
-		}
-		s++;
-	}
+	efwrite(esc, strlen(esc), fp, name);
+	free(esc);
 }

@@ -18,4 +18,7 @@
  */
 void	md_text(FILE *fp, const char *name, const char *s);
 
+/* The same text as md_text writes, as a new string the caller frees. */
+char	*md_escape(const char *s);
+
 #endif

@@ -86,7 +86,7 @@ sample_credits() {
 		assert_line "- $want (s1), CC0-1.0"
 	done <<-'EOF'
 	"[x](https://e.example)"%“\[x\](https\://e.example)”
-	"![i](x.png)"%“!\[i\](x.png)”
+	"![i](x.png)"%“\!\[i\](x.png)”
 	"<a href=x>y</a>"%“\<a href=x\>y\</a\>”
 	"*b* _i_ `c` ~s~"%“\*b\* \_i\_ \`c\` \~s\~”
 	"# h #"%“\# h \#”
