@@ -155,6 +155,62 @@ bench-bpe-train: all
 bench-dedupe: all
 	tests/bench/dedupe/run $(BENCH_DEDUPE_ARGS)
 
+# --- fuzzing -------------------------------------------------------------
+# libFuzzer targets of tests/fuzz/ (see its README), built with clang from
+# the lib sources they test (not libquire.a, which is gcc's) into
+# build-fuzz/, then each run FUZZ_SECONDS on a scratch copy of its seed
+# corpus: tests/fuzz/corpus is never written.  A crash, leak or sanitizer
+# report fails the target; the input is left in build-fuzz/crash-NAME-*.
+FUZZ_SECONDS = 60
+FUZZ_CC = clang
+FUZZ_TARGETS = jscan csv bpe
+FUZZ_FLAGS = $(QUIRE_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+# diejmp.c turns die() into a longjmp and frees what the lib held.
+FUZZ_WRAP = -Wl,--wrap=die,--wrap=fopen,--wrap=fclose,--wrap=getline \
+	-Wl,--wrap=csv_init,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+FUZZ_SRC_jscan = lib/jscan.c lib/utf8.c
+FUZZ_SRC_csv = tests/fuzz/diejmp.c lib/csvio.c lib/utf8.c lib/util.c
+FUZZ_SRC_bpe = tests/fuzz/diejmp.c lib/bpe.c lib/hash.c lib/util.c
+FUZZ_LDFLAGS_csv = $(FUZZ_WRAP)
+FUZZ_LDFLAGS_bpe = $(FUZZ_WRAP)
+
+fuzz: deps
+	@command -v $(FUZZ_CC) >/dev/null && \
+	echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null || { \
+		pkgs="clang libclang-rt-dev"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=; \
+		elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+		else echo "quire: $(FUZZ_CC) cannot link libFuzzer; install as root: apt-get install $$pkgs" >&2; exit 1; fi; \
+		echo "quire: installing $$pkgs" >&2; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y -q --no-install-recommends $$pkgs >/dev/null || \
+		{ $$sudo apt-get update -q >/dev/null && \
+		  $$sudo apt-get install -y -q --no-install-recommends $$pkgs >/dev/null; }; \
+	}
+	@mkdir -p build-fuzz
+	$(foreach t,$(FUZZ_TARGETS),$(FUZZ_CC) $(FUZZ_FLAGS) $(ALL_CPPFLAGS) \
+	    -Itests/fuzz $(PKG_CFLAGS) tests/fuzz/fuzz_$(t).c $(FUZZ_SRC_$(t)) \
+	    -o build-fuzz/fuzz_$(t) $(FUZZ_LDFLAGS_$(t)) $(ALL_LDLIBS);)
+	@fail=; \
+	for t in $(FUZZ_TARGETS); do \
+		rm -rf "build-fuzz/corpus-$$t"; \
+		cp -R "tests/fuzz/corpus/$$t" "build-fuzz/corpus-$$t"; \
+		echo "quire: fuzzing $$t for $(FUZZ_SECONDS)s" >&2; \
+		if build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+		    -print_final_stats=1 -artifact_prefix="build-fuzz/crash-$$t-" \
+		    "build-fuzz/corpus-$$t" >"build-fuzz/fuzz_$$t.log" 2>&1; then \
+			grep -E '^stat::(number_of_executed_units|peak_rss_mb)' \
+			    "build-fuzz/fuzz_$$t.log" | sed "s/^/  $$t /" >&2; \
+		else \
+			grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' \
+			    "build-fuzz/fuzz_$$t.log" | sed "s/^/  $$t: /" >&2; \
+			fail="$$fail $$t"; \
+		fi; \
+	done; \
+	[ -z "$$fail" ] || { echo "quire: fuzz targets failed:$$fail (build-fuzz/fuzz_*.log)" >&2; exit 1; }
+
 # --- the dataset --------------------------------------------------------
 # A pipeline (make fragment) names the dataset and its stages; options a
 # pipeline leaves unset take these defaults.
@@ -439,6 +495,6 @@ uninstall:
 	done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all audit bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps install lint statement uninstall
+.PHONY: all audit bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps fuzz install lint statement uninstall

@@ -323,6 +323,13 @@ bpe_load(const char *path)
 	}
 	if (nlines == 0)
 		die(EXIT_CONFIG, "%s: no tokens", path);
+	/*
+	 * A table is kept per rank: a file of few tokens with a huge rank
+	 * would make it gigabytes.  Published vocabularies are dense.
+	 */
+	if (nranks > 2 * nlines + 65536)
+		die(EXIT_CONFIG, "%s: %u tokens but ranks up to %u: the ranks "
+		    "leave too large a gap", path, nlines, nranks - 1);
 
 	b->nranks = nranks;
 	b->ntokens = nlines;

@@ -569,3 +569,10 @@ ids_to_full() { rec a hello | tiny --ids >/dev/full; }
 	run -0 od -A n -t u2 none.bin
 	assert_equal "$(echo $output)" "104 105"
 }
+
+@test "tokenize: a rank file of few tokens with a huge rank is refused (78), not a 16 GiB table" {
+	# Found by tests/fuzz/fuzz_bpe: one token ranked 2147483646.
+	run -78 quire-tokenize --vocab "$ROOT/tests/fuzz/crashes/bpe-oom-highest-rank" \
+	    --pattern gpt2 --ids </dev/null
+	assert_output --partial "the ranks leave too large a gap"
+}
