@@ -2539,25 +2539,17 @@ splits_of(const struct release *r, size_t *n)
 	return v;
 }
 
-static void
-release_md(struct buf *b, const struct release *r)
+/*
+ * Append one list item per split: its documents and shards.  Return the
+ * number of splits.
+ */
+static size_t
+md_splits(struct buf *b, const struct release *r)
 {
-	const struct stage *s;
 	const char **splits;
-	size_t i, k, nsplits;
 	uint64_t docs, nshards;
+	size_t i, k, nsplits;
 
-	buf_puts(b, "# Datasheet: ");
-	buf_md(b, r->name);
-	buf_puts(b, " ");
-	buf_md(b, r->version);
-	buf_puts(b, "\n\nThe release's datasheet, in the sections of "
-	    "\"Datasheets for Datasets\" (Gebru et al.). quire-datasheet made "
-	    "it from the shards themselves, lineage.csv, rejects.csv, "
-	    "inputs.lock and the stages' statistics; each shard has its own "
-	    "beside it in shards/.\n");
-	md_composition(b, r, &r->total);
-	buf_puts(b, "\n### Shards\n\n");
 	splits = splits_of(r, &nsplits);
 	for (k = 0; k < nsplits; k++) {
 		for (i = docs = nshards = 0; i < r->nsh; i++)
@@ -2573,6 +2565,27 @@ release_md(struct buf *b, const struct release *r)
 		    plural(nshards, "shard", "shards"));
 	}
 	free(splits);
+	return nsplits;
+}
+
+static void
+release_md(struct buf *b, const struct release *r)
+{
+	const struct stage *s;
+	size_t i, k;
+
+	buf_puts(b, "# Datasheet: ");
+	buf_md(b, r->name);
+	buf_puts(b, " ");
+	buf_md(b, r->version);
+	buf_puts(b, "\n\nThe release's datasheet, in the sections of "
+	    "\"Datasheets for Datasets\" (Gebru et al.). quire-datasheet made "
+	    "it from the shards themselves, lineage.csv, rejects.csv, "
+	    "inputs.lock and the stages' statistics; each shard has its own "
+	    "beside it in shards/.\n");
+	md_composition(b, r, &r->total);
+	buf_puts(b, "\n### Shards\n\n");
+	md_splits(b, r);
 	if (r->nsh == 0)
 		buf_puts(b, "No shards.\n");
 	else
@@ -2883,9 +2896,8 @@ card_body(struct buf *b, const struct release *r)
 	const struct facts *f = &r->total;
 	const struct stage *s, *cf;
 	const struct license *lic;
-	const char **splits;
-	size_t i, k, nsplits;
-	uint64_t docs, nshards, consent = 0;
+	size_t i, k;
+	uint64_t consent = 0;
 	int64_t n, w;
 
 	buf_puts(b, "\n# ");
@@ -2922,22 +2934,7 @@ card_body(struct buf *b, const struct release *r)
 	buf_puts(b, "\n## Dataset structure\n\nThe shards are JSON Lines "
 	    "compressed with zstd, one work per line. The `configs` above "
 	    "give the Hub's loader each split's shards:\n\n");
-	splits = splits_of(r, &nsplits);
-	for (k = 0; k < nsplits; k++) {
-		for (i = docs = nshards = 0; i < r->nsh; i++)
-			if (strcmp(r->sh[i].split, splits[k]) == 0) {
-				docs += r->sh[i].f.docs;
-				nshards++;
-			}
-		buf_puts(b, "- ");
-		buf_md(b, splits[k]);
-		buf_printf(b, ": %llu %s in %llu %s\n",
-		    (unsigned long long)docs, plural(docs, "document",
-		    "documents"), (unsigned long long)nshards,
-		    plural(nshards, "shard", "shards"));
-	}
-	free(splits);
-	if (nsplits == 0)
+	if (md_splits(b, r) == 0)
 		buf_puts(b, "- no shards: no work is in this release\n");
 	buf_puts(b, "\nFields of each record:\n\n");
 	for (i = 0; i < NELEM(field_text); i++)
