@@ -1,4 +1,5 @@
 /* The options every stage shares, parsed alike everywhere. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,12 @@ cli_init(char **argv, const char *name)
 {
 	progname = name;
 	argv[0] = (char *)name;
+	/*
+	 * A write beyond the file size limit (ulimit -f) would kill us
+	 * without a word; ignored, it fails with EFBIG like a full disk, and
+	 * the write checks turn that into a message and EXIT_IOERR.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 int

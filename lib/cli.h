@@ -33,7 +33,8 @@ struct cli {
 
 /*
  * Set progname to name and argv[0] too, so getopt's own messages carry
- * the same "quire-NAME:" prefix as ours.
+ * the same "quire-NAME:" prefix as ours.  Ignore SIGXFSZ, so that a file
+ * size limit is a write error (EXIT_IOERR) rather than a silent death.
  */
 void	cli_init(char **argv, const char *name);
 
