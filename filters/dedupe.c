@@ -576,7 +576,7 @@ fold_text(struct words *w, const char *s, size_t len)
 	uint8_t t;
 	int space = 0;
 
-	/* ICU's offsets are 32-bit; record_next allows 1 GiB lines. */
+	/* ICU's offsets are 32-bit; --max-record allows up to 1 TiB. */
 	if (len > INT32_MAX / 2)
 		die(EXIT_DATAERR, "a text of %zu bytes is too long", len);
 	/* Folding never makes a character longer than half as long again. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "record.h"
 #include "util.h"
 
 void
@@ -30,6 +31,11 @@ cli_common(int ch, struct cli *cli, void (*usage)(FILE *))
 		exit(EXIT_OK);
 	case 'q':
 		cli->qflag = 1;
+		return 1;
+	case CLI_MAX_RECORD:
+		/* 1 TiB: beyond any memory this is meant for. */
+		record_set_max_line((size_t)estrtosize(optarg, 1,
+		    (uint64_t)1 << 40, "--max-record"));
 		return 1;
 	case CLI_REJECTS:
 		cli->rejects_path = optarg;
