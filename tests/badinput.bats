@@ -149,7 +149,7 @@ release() {
 	assert_output 's1,ingest,ingest.unreadable,Permission denied'
 }
 
-@test "badinput: a directory or device named as a work: ingest.not_file" {
+@test "badinput: a directory, FIFO or device named as a work: ingest.not_file" {
 	drop 's1,w1,works,CC-BY-4.0,2026-01-14'
 	ingest_rejects ingest.not_file 'not a regular file'
 	drop 's1,w1,works/fifo,CC-BY-4.0,2026-01-14'
@@ -196,7 +196,7 @@ release() {
 	assert_output 'quire-ingest: drop/manifest.csv:3: invalid UTF-8'
 }
 
-@test "badinput: NUL byte in a CSV file: exit 65" {
+@test "badinput: NUL byte in a CSV file: exit 65 (78 in the ledger and policies)" {
 	drop 's1,w1,works/a.txt,CC-BY-4.0,2026-01-14'
 	printf 'title\0hidden' >>drop/manifest.csv
 	run -65 quire-ingest drop
@@ -362,6 +362,10 @@ limited() {
 	assert_output "quire-statement: $SHARD: truncated zstd frame"
 	run -65 quire-audit -d drop conservation "$REL"
 	assert_output "quire-audit: $SHARD: truncated zstd frame"
+	# make audit's integrity verdict, from sha256sum -c's report.
+	(cd "$REL" && sha256sum -c SHA256SUMS >"$BATS_TEST_TMPDIR/sums" 2>&1) || :
+	run -1 quire-audit -c sums integrity "$REL"
+	assert_output 'FAIL integrity: 1 file does not match SHA256SUMS: shards/sample-train-00000.jsonl.zst'
 }
 
 @test "badinput: corrupt zstd shard: exit 65" {
