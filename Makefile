@@ -211,6 +211,44 @@ fuzz: deps
 	done; \
 	[ -z "$$fail" ] || { echo "quire: fuzz targets failed:$$fail (build-fuzz/fuzz_*.log)" >&2; exit 1; }
 
+# --- valgrind -------------------------------------------------------------
+# The sample pipeline end to end with every quire program under valgrind's
+# memcheck: make dataset, then a writer's statement and make audit of the
+# release.  Any memory error or leak fails the target; each run's report
+# is in $(BUILD)/valgrind/.  Not part of check: it takes some minutes.
+VALGRIND = valgrind --quiet --leak-check=full \
+	--show-leak-kinds=definite,indirect,possible \
+	--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1
+VG = $(CURDIR)/$(BUILD)/valgrind
+
+valgrind: all
+	@command -v valgrind >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then sudo=; \
+		elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+		else echo "quire: valgrind is missing; install as root: apt-get install valgrind" >&2; exit 1; fi; \
+		echo "quire: installing valgrind" >&2; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q \
+		    --no-install-recommends valgrind >/dev/null; \
+	}
+	@rm -rf "$(VG)"
+	@mkdir -p "$(VG)/bin"
+	@for f in $(FILTERS); do \
+		printf '#!/bin/sh\nexec %s --log-file=%s/%s.%%p.log %s "$$@"\n' \
+		    '$(VALGRIND)' "$(VG)" "$$f" "$(CURDIR)/$(BUILD)/bin/quire-$$f" \
+		    >"$(VG)/bin/quire-$$f"; \
+		chmod 755 "$(VG)/bin/quire-$$f"; \
+	done
+	$(MAKE) --no-print-directory dataset BIN="$(VG)/bin" OUT="$(VG)/releases"
+	$(MAKE) --no-print-directory statement BIN="$(VG)/bin" OUT="$(VG)/releases" \
+	    WRITER=w01 >/dev/null
+	$(MAKE) --no-print-directory audit BIN="$(VG)/bin" \
+	    RELEASE="$(VG)/releases/$(NAME)/$(VERSION)"
+	@n=$$(ls "$(VG)"/*.log | wc -l); bad=$$(find "$(VG)" -name '*.log' -size +0); \
+	if [ -n "$$bad" ]; then \
+		echo "quire: valgrind found errors or leaks:" $$bad >&2; exit 1; \
+	fi; \
+	echo "quire: valgrind: $$n runs of quire programs, no errors, no leaks" >&2
+
 # --- the dataset --------------------------------------------------------
 # A pipeline (make fragment) names the dataset and its stages; options a
 # pipeline leaves unset take these defaults.
@@ -497,4 +535,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all audit bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps fuzz install lint statement uninstall
+.PHONY: all audit bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps fuzz install lint statement uninstall valgrind
