@@ -1081,7 +1081,7 @@ conserve_shards(struct report *rp, const char *release,
 		nshards++;
 		path = easprintf("%s/%s", dir, t.v[i].path);
 		shown = easprintf("shards/%s", t.v[i].path);
-		sr = shardread_open(path, RECORD_MAX_LINE);
+		sr = shardread_open(path, record_max_line());
 		while ((line = shardread_line(sr, &len)) != NULL) {
 			(*ndocs)++;
 			bytes += len + 1;
@@ -1579,7 +1579,7 @@ scan_file(struct ac *a, const char *path, struct pvalue *pv, uint32_t mark,
 	a->state = 0;
 	len = strlen(path);
 	if (len > 4 && strcmp(path + len - 4, ".zst") == 0) {
-		sr = shardread_open(path, RECORD_MAX_LINE);
+		sr = shardread_open(path, record_max_line());
 		while ((line = shardread_line(sr, &n)) != NULL) {
 			ac_feed(a, line, n, pv, mark);
 			ac_feed(a, "\n", 1, pv, mark);

@@ -27,6 +27,12 @@ record_set_max_line(size_t max)
 	max_line = max;
 }
 
+size_t
+record_max_line(void)
+{
+	return max_line;
+}
+
 void
 record_in_init(struct record_in *in, int npaths, char **paths)
 {

@@ -49,6 +49,9 @@ struct record_in {
  */
 void	record_set_max_line(size_t max);
 
+/* The limit record_set_max_line set, RECORD_MAX_LINE by default. */
+size_t	record_max_line(void);
+
 /*
  * Prepare to read the named files in turn ("-" is stdin), or stdin when
  * npaths is 0.  paths is borrowed and must outlive in.
