@@ -350,7 +350,9 @@ define write_lock
 endef
 
 # The release is built in a temporary directory and renamed into place only
-# when complete.  Rebuilding an existing version must give the same bytes:
+# when complete.  One run of a NAME at a time holds a lock on OUT/NAME (the
+# folder itself), so what it finds there of .tmp-* and .work-* was left by
+# a killed run: removed.  Rebuilding an existing version must give the same bytes:
 # then nothing changes; different bytes are refused (versions are never
 # rewritten).
 dataset: all
@@ -358,6 +360,10 @@ dataset: all
 	$(if $(filter shard,$(STAGES)),,$(error STAGES must include shard))
 	$(if $(filter tokenize,$(STAGES)),$(if $(filter tokenize,$(lastword $(STAGES))),,$(error tokenize must be the last stage)))
 	@mkdir -p "$(OUT)/$(NAME)"; \
+	exec 9<"$(OUT)/$(NAME)"; \
+	flock -n 9 || { echo "quire: another make dataset of $(NAME) is" \
+	    "running in $(OUT)" >&2; exit 1; }; \
+	rm -rf "$(OUT)/$(NAME)"/.tmp-* "$(OUT)/$(NAME)"/.work-*; \
 	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
 	w=$$(mktemp -d "$(OUT)/$(NAME)/.work-$(VERSION).XXXXXX"); \
 	trap 'rm -rf "$$t" "$$w"' EXIT; \

@@ -226,3 +226,16 @@ egetline(char **line, size_t *cap, size_t max, struct readahead *ra,
 	(*line)[kept] = '\0';
 	return full;
 }
+
+int64_t
+etextline(char **line, size_t *cap, struct readahead *ra, FILE *fp,
+    const char *path, size_t lineno)
+{
+	int64_t n;
+
+	n = egetline(line, cap, TEXT_MAX_LINE, ra, fp);
+	if (n > (int64_t)TEXT_MAX_LINE)
+		die(EXIT_DATAERR, "%s:%zu: line of %lld bytes exceeds the "
+		    "limit of %zu", path, lineno, (long long)n, TEXT_MAX_LINE);
+	return n;
+}

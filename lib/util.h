@@ -79,4 +79,16 @@ struct readahead {
 int64_t	egetline(char **line, size_t *cap, size_t max, struct readahead *ra,
 	    FILE *fp);
 
+/* Longest line of the text files read besides records and CSV. */
+#define TEXT_MAX_LINE	((size_t)1 << 20)
+
+/*
+ * egetline of at most TEXT_MAX_LINE bytes from fp, the file path, whose
+ * line lineno it reads: a longer line is fatal with EXIT_DATAERR naming
+ * both.  For the short-lined files quire writes itself and reads back
+ * (inputs.lock, SHA256SUMS, sha256sum's report).
+ */
+int64_t	etextline(char **line, size_t *cap, struct readahead *ra, FILE *fp,
+	    const char *path, size_t lineno);
+
 #endif

@@ -386,6 +386,17 @@ limited() {
 	assert_output --partial "quire-statement: $SHARD:1: malformed record"
 }
 
+@test "badinput: huge line in a release's SHA256SUMS or inputs.lock: exit 65, unread" {
+	release
+	head -c 2000000 /dev/zero | tr '\0' x >>"$REL/SHA256SUMS"
+	(cd "$REL" && sha256sum -c SHA256SUMS >"$BATS_TEST_TMPDIR/sums" 2>&1) || :
+	run -65 quire-audit -c sums integrity "$REL"
+	assert_output "quire-audit: $REL/SHA256SUMS:22: line of 2000000 bytes exceeds the limit of 1048576"
+	head -c 2000000 /dev/zero | tr '\0' x >>"$REL/inputs.lock"
+	run -65 quire-statement -w w01 "$REL"
+	assert_output --regexp "^quire-statement: $REL/inputs.lock:[0-9]+: line of 2000000 bytes exceeds the limit of 1048576\$"
+}
+
 @test "badinput: malformed tokenizer rank file: exit 78" {
 	printf 'nonsense\n' >v.tiktoken
 	run -78 quire-tokenize --vocab v.tiktoken --pattern cl100k_base --ids \

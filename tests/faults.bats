@@ -113,13 +113,13 @@ name=${0##*/}
 if [ "$name" != "$FAULT_PROG" ] || ! [[ " $* " =~ $FAULT_MATCH ]]; then
 	exec "$real" "$@"
 fi
-exec 9>>"$FAULT_DIR/lock"
-/usr/bin/flock 9
+exec 8>>"$FAULT_DIR/lock"
+/usr/bin/flock 8
 n=0
 [ ! -e "$FAULT_DIR/calls" ] || n=$(<"$FAULT_DIR/calls")
 n=$((n + 1))
 echo "$n" >"$FAULT_DIR/calls"
-exec 9>&-
+exec 8>&-
 [ "$n" = "$FAULT_N" ] || exec "$real" "$@"
 echo "$name $FAULT_PHASE #$n: $*" >"$FAULT_DIR/fired"
 case $FAULT_PHASE in
@@ -176,11 +176,11 @@ kill_at() {
 		diff -r "$REF" "$OUTDIR/sample/1.0.0" ;;
 	*) fail "unexpected versions after the kill: $output" ;;
 	esac
-	# The next run gives the reference bytes; what the killed run left
-	# (.tmp-*, .work-*) is ignored.
+	# The next run gives the reference bytes and removes what the killed
+	# run left (.tmp-*, .work-*).
 	run -0 dataset
 	diff -r "$REF" "$OUTDIR/sample/1.0.0"
-	run -0 versions
+	run -0 ls -A "$OUTDIR/sample"
 	assert_output 1.0.0
 }
 
@@ -268,14 +268,34 @@ kill_at() {
 	assert_equal "$KILLED_VERSIONS" 1.0.0
 }
 
-@test "faults: a killed run's leftovers stay out of releases and statements" {
-	kill_at quire-shard bytes=8000 1
-	ls -a "$OUTDIR/sample" | grep -q '^\.tmp-1\.0\.0\.'
-	ls -a "$OUTDIR/sample" | grep -q '^\.work-1\.0\.0\.'
-	run -0 make -s -C "$ROOT" --no-print-directory statement \
-	    BIN="$QUIRE_BIN" OUT="$OUTDIR" WRITER=w01
-	refute_output --partial '.tmp-'
-	refute_output --partial '.work-'
+@test "faults: a killed run's leftovers are removed by the next run, which the audit then passes" {
+	export FAULT_PROG=quire-shard FAULT_PHASE=bytes=8000 FAULT_N=1 \
+	    FAULT_MATCH=. FAULT_DIR="$BATS_TEST_TMPDIR/fault"
+	mkdir -p "$FAULT_DIR"
+	PATH="$FAULT_BASE/shims/path:$PATH" setsid make -s -C "$ROOT" \
+	    --no-print-directory dataset BIN="$FAULT_BASE/shims/bin" \
+	    OUT="$OUTDIR" PIPELINE="$FAULT_BASE/p.mk" >/dev/null 2>&1 || :
+	unset FAULT_PROG
+	[ -e "$FAULT_DIR/fired" ]
+	run -0 ls -A "$OUTDIR/sample"
+	assert_line --regexp '^\.tmp-1\.0\.0\.'
+	assert_line --regexp '^\.work-1\.0\.0\.'
+	run -0 dataset
+	run -0 ls -A "$OUTDIR/sample"
+	assert_output 1.0.0
+	run -0 quire-audit immutability "$OUTDIR/sample/1.0.0"
+	assert_output --partial 'PASS immutability'
+}
+
+@test "faults: a second make dataset of the same name at once is refused" {
+	mkdir -p "$OUTDIR/sample"
+	exec 7<"$OUTDIR/sample"
+	flock -n 7
+	run ! dataset
+	exec 7<&-
+	assert_output --partial "quire: another make dataset of sample is running in $OUTDIR"
+	run -0 ls -A "$OUTDIR/sample"
+	refute_output
 }
 
 # --- full disks, unwritable folders, readers that leave -------------------
