@@ -473,6 +473,12 @@ unprivileged() {
 	run -74 unprivileged quire-shard -q -n big -d out -l lineage.csv \
 	    "$FAULT_BASE/big/dedupe"
 	assert_output 'quire-shard: output folder out: Permission denied'
+	run -74 --separate-stderr unprivileged quire-normalize \
+	    --rejects out/rejects.csv "$FAULT_BASE/big/license-tag"
+	assert_equal "$stderr" 'quire-normalize: out/rejects.csv: Permission denied'
+	run -74 --separate-stderr unprivileged quire-normalize \
+	    --stats out/stats.json "$FAULT_BASE/big/license-tag"
+	[[ $stderr =~ ^quire-normalize:\ cannot\ create\ out/stats\.json\.tmp\.[A-Za-z0-9]{6}:\ Permission\ denied$ ]]
 	run -0 find . -name '*.tmp.*'
 	refute_output
 }
