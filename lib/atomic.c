@@ -65,7 +65,7 @@ catch_fatal_signals(void)
 	}
 }
 
-/* Block the fatal signals (how SIG_BLOCK) or restore the mask (old). */
+/* Block the fatal signals; old gets the mask to restore with sigprocmask. */
 static void
 hold_signals(sigset_t *old)
 {
