@@ -403,3 +403,16 @@ limited() {
 	    "$FIX/records.jsonl"
 	assert_output 'quire-tokenize: v.tiktoken:1: not a token and a rank'
 }
+
+# --- the table itself -------------------------------------------------------
+
+@test "badinput: every row of the README's table has its test here, in order" {
+	awk '/^## Bad input/ { f = 1; next } /^## / { f = 0 }
+	    f && /^\| / && !/^\| ROW / && !/^\|---/' "$ROOT/README.md" |
+	    cut -d'|' -f2 | sed 's/^ //; s/ $//' >rows
+	grep '^@test "badinput: ' "$BATS_TEST_FILENAME" |
+	    grep -v "README's table" |
+	    sed 's/^@test "badinput: //; s/: [^:]*" {$//' >tests
+	[ -s rows ]
+	diff rows tests
+}
