@@ -30,6 +30,8 @@ struct bpe {
 	size_t	maxlen;		/* the longest token, in bytes */
 	struct bpe_slot *slots;	/* open addressing, keyed by XXH3 */
 	size_t	mask;		/* slots - 1, a power of two minus one */
+	uint64_t *filter;	/* a Bloom filter of the table: bpe.c */
+	size_t	filter_mask;	/* its words - 1 */
 	uint32_t *pair_rank;	/* [b0 << 8 | b1]: two-byte tokens, direct */
 	uint32_t byte_rank[256];
 };
