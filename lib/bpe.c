@@ -55,10 +55,25 @@ struct bpe_memo {
 static inline uint64_t
 head_of(const unsigned char *p, size_t len)
 {
-	uint64_t h = 0;
+	uint32_t lo, hi;
 
-	memcpy(&h, p, len < 8 ? len : 8);
-	return h;
+	/*
+	 * Two loads that may overlap instead of a memcpy of variable length,
+	 * which the compiler makes a call: this runs for every lookup.
+	 */
+	if (len >= 8) {
+		uint64_t h;
+
+		memcpy(&h, p, 8);
+		return h;
+	}
+	if (len >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return lo | (uint64_t)hi >> (8 * (8 - len)) << 32;
+	}
+	return (uint64_t)p[0] | (len > 1 ? (uint64_t)p[1] << 8 : 0) |
+	    (len > 2 ? (uint64_t)p[2] << 16 : 0);
 }
 
 /*
@@ -194,9 +209,12 @@ token_at(const struct bpe *b, uint32_t r, size_t *len)
 	return b->bytes + (sp >> 16);
 }
 
-/* The rank of p[0..len), 3 <= len <= maxlen, whose XXH3 is h. */
+/*
+ * The rank of p[0..len), 3 <= len <= maxlen, whose key_hash is h, once
+ * the filter has let it through.
+ */
 static inline uint32_t
-rank_hashed(const struct bpe *b, const unsigned char *p, size_t len,
+rank_probe(const struct bpe *b, const unsigned char *p, size_t len,
     uint64_t h)
 {
 	const struct bpe_slot *s;
@@ -204,8 +222,6 @@ rank_hashed(const struct bpe *b, const unsigned char *p, size_t len,
 	uint64_t head = head_of(p, len);
 	size_t i, tlen;
 
-	if (!filter_may_have(b, h))
-		return BPE_NONE;
 	for (i = h & b->mask;; i = (i + 1) & b->mask) {
 		s = &b->slots[i];
 		if (s->rank == BPE_NONE)
@@ -218,6 +234,34 @@ rank_hashed(const struct bpe *b, const unsigned char *p, size_t len,
 		if (memcmp(t + 8, p + 8, len - 8) == 0)
 			return s->rank;
 	}
+}
+
+/* The rank of p[0..len), 3 <= len <= maxlen, whose key_hash is h. */
+static inline uint32_t
+rank_hashed(const struct bpe *b, const unsigned char *p, size_t len,
+    uint64_t h)
+{
+	if (!filter_may_have(b, h))
+		return BPE_NONE;
+	return rank_probe(b, p, len, h);
+}
+
+/*
+ * Start looking up p[0..len), len >= 3: return 0 when it is surely no
+ * token, else 1 with its hash in *h and its first slot on its way into
+ * the cache, so that two lookups wait for memory at the same time.
+ */
+static inline int
+rank_start(const struct bpe *b, const unsigned char *p, size_t len,
+    uint64_t *h)
+{
+	if (len > b->maxlen)
+		return 0;
+	*h = key_hash(p, len);
+	if (!filter_may_have(b, *h))
+		return 0;
+	__builtin_prefetch(&b->slots[*h & b->mask]);
+	return 1;
 }
 
 uint32_t
@@ -425,21 +469,31 @@ bpe_load(const char *path)
 	}
 	free(text);
 
-	/* Every byte needs a token of its own, or some text has no ids. */
-	for (c = 0; c < 256; c++) {
-		unsigned char byte = (unsigned char)c;
+	/*
+	 * Tokens of one and two bytes are found by direct tables.  Every
+	 * byte needs a token of its own, or some text has no ids.
+	 */
+	b->pair_rank = emalloc(65536 * sizeof(*b->pair_rank));
+	for (c = 0; c < 65536; c++)
+		b->pair_rank[c] = BPE_NONE;
+	for (c = 0; c < 256; c++)
+		b->byte_rank[c] = BPE_NONE;
+	for (r = 0; r < nranks; r++) {
+		const unsigned char *t;
+		size_t tlen;
 
-		if ((b->byte_rank[c] = table_find(b, &byte, 1)) == BPE_NONE)
+		if (b->span[r] == 0)
+			continue;
+		t = token_at(b, (uint32_t)r, &tlen);
+		if (tlen == 1)
+			b->byte_rank[t[0]] = (uint32_t)r;
+		else if (tlen == 2)
+			b->pair_rank[t[0] << 8 | t[1]] = (uint32_t)r;
+	}
+	for (c = 0; c < 256; c++)
+		if (b->byte_rank[c] == BPE_NONE)
 			die(EXIT_CONFIG, "%s: no token for the byte 0x%02X",
 			    path, c);
-	}
-	b->pair_rank = emalloc(65536 * sizeof(*b->pair_rank));
-	for (c = 0; c < 65536; c++) {
-		unsigned char pair[2] = { (unsigned char)(c >> 8),
-		    (unsigned char)c };
-
-		b->pair_rank[c] = table_find(b, pair, 2);
-	}
 	return b;
 }
 
@@ -514,7 +568,9 @@ merge_short(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 {
 	uint32_t *start = w->a, *pair = w->b, *tok = w->c;
 	uint32_t best;
+	uint64_t lh = 0, rh = 0;
 	size_t m, k, i;
+	int lok, rok;
 
 	for (k = 0; k < len; k++) {
 		start[k] = (uint32_t)k;
@@ -541,11 +597,16 @@ merge_short(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		    (m - i - 2) * sizeof(*pair));
 		memmove(tok + i + 1, tok + i + 2, (m - i - 2) * sizeof(*tok));
 		m--;
-		pair[i] = i + 2 < m ? bpe_rank(b, p + start[i],
-		    start[i + 2] - start[i]) : BPE_NONE;
+		/* The merged part's new pairs, both looked up at once. */
+		rok = i + 2 < m && rank_start(b, p + start[i],
+		    start[i + 2] - start[i], &rh);
+		lok = i > 0 && rank_start(b, p + start[i - 1],
+		    start[i + 1] - start[i - 1], &lh);
+		pair[i] = rok ? rank_probe(b, p + start[i],
+		    start[i + 2] - start[i], rh) : BPE_NONE;
 		if (i > 0)
-			pair[i - 1] = bpe_rank(b, p + start[i - 1],
-			    start[i + 1] - start[i - 1]);
+			pair[i - 1] = lok ? rank_probe(b, p + start[i - 1],
+			    start[i + 1] - start[i - 1], lh) : BPE_NONE;
 	}
 	for (k = 0; k + 1 < m; k++)
 		bpe_ids_push(out, tok[k]);
@@ -654,6 +715,8 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		}
 	} else if (len <= b->maxlen || len <= MEMO_BYTES) {
 		h = key_hash(p, len);
+		if (len <= MEMO_BYTES && w->memo != NULL)
+			__builtin_prefetch(&w->memo[h & (MEMO_SIZE - 1)]);
 		if (len <= b->maxlen &&
 		    (r = rank_hashed(b, p, len, h)) != BPE_NONE) {
 			bpe_ids_push(out, r);
