@@ -814,7 +814,8 @@ struct bpe_split {
 
 /*
  * Without a JIT (some platforms) the interpreter gives the same matches,
- * slower.
+ * slower.  Anchored: a piece must start where the last one ended, so a
+ * match is only tried there, never searched for further on.
  */
 struct bpe_split *
 bpe_split_new(const char *regex, char *err, size_t errlen)
@@ -826,7 +827,7 @@ bpe_split_new(const char *regex, char *err, size_t errlen)
 
 	sp = ecalloc(1, sizeof(*sp));
 	sp->re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_UCP, &rc, &off, NULL);
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED, &rc, &off, NULL);
 	if (sp->re == NULL) {
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		snprintf(err, errlen, "at offset %zu: %s", (size_t)off,

@@ -143,10 +143,10 @@ void	bpe_split_free(struct bpe_split *sp);
 
 /*
  * Find the piece of s[0..len), valid UTF-8, that starts at off < len:
- * the match of the pattern searched from off must start at off and not
- * be empty.  Return 0 with the piece's end in *end; BPE_SPLIT_UNMATCHED
- * when the match starts later, is empty or there is none (tiktoken would
- * drop that text silently); BPE_SPLIT_FAILED when PCRE2 could not finish
+ * the match of the pattern anchored at off, which must not be empty.
+ * Return 0 with the piece's end in *end; BPE_SPLIT_UNMATCHED when there
+ * is no such match (tiktoken, which searches, would silently drop the
+ * text up to a later match); BPE_SPLIT_FAILED when PCRE2 could not finish
  * (a match limit or the JIT stack), with its message in err[0..errlen).
  * The whole text goes in every call, never a chunk of it: a cut changes
  * the pieces.
