@@ -277,27 +277,6 @@ bpe_rank(const struct bpe *b, const void *p, size_t len)
 	return rank_hashed(b, u, len, key_hash(u, len));
 }
 
-/*
- * The rank of p[0..len) through the hash table alone, for use while the
- * table is being filled (byte_rank and pair_rank are not yet).
- */
-static uint32_t
-table_find(const struct bpe *b, const unsigned char *p, size_t len)
-{
-	const struct bpe_slot *s;
-	const unsigned char *t;
-	size_t i, tlen;
-
-	for (i = key_hash(p, len) & b->mask;; i = (i + 1) & b->mask) {
-		s = &b->slots[i];
-		if (s->rank == BPE_NONE)
-			return BPE_NONE;
-		t = token_at(b, s->rank, &tlen);
-		if (tlen == len && memcmp(t, p, len) == 0)
-			return s->rank;
-	}
-}
-
 const unsigned char *
 bpe_bytes(const struct bpe *b, uint32_t r, size_t *len)
 {
@@ -313,22 +292,27 @@ bpe_bytes(const struct bpe *b, uint32_t r, size_t *len)
 static uint32_t
 table_insert(struct bpe *b, uint32_t r)
 {
-	const unsigned char *p;
-	uint64_t h;
-	uint32_t old;
-	size_t len, i;
+	const unsigned char *p, *t;
+	struct bpe_slot *s;
+	uint64_t h, head;
+	size_t len, tlen, i;
 
+	/* One walk of the probe sequence finds a twin or the free slot. */
 	p = token_at(b, r, &len);
-	if ((old = table_find(b, p, len)) != BPE_NONE)
-		return old;
 	h = key_hash(p, len);
+	head = head_of(p, len);
+	for (i = h & b->mask; (s = &b->slots[i])->rank != BPE_NONE;
+	    i = (i + 1) & b->mask) {
+		if (s->len != len || s->head != head)
+			continue;
+		t = token_at(b, s->rank, &tlen);
+		if (len <= 8 || memcmp(t + 8, p + 8, len - 8) == 0)
+			return s->rank;
+	}
 	b->filter[h >> 24 & b->filter_mask] |= filter_bits(h);
-	for (i = h & b->mask; b->slots[i].rank != BPE_NONE;
-	    i = (i + 1) & b->mask)
-		;
-	b->slots[i].rank = r;
-	b->slots[i].len = (uint32_t)len;
-	b->slots[i].head = head_of(p, len);
+	s->rank = r;
+	s->len = (uint32_t)len;
+	s->head = head;
 	return BPE_NONE;
 }
 
