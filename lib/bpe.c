@@ -19,9 +19,9 @@
 #include "util.h"
 
 #define SHORT_PIECE	64	/* longer pieces merge through the heap */
-#define MEMO_SIZE	16384	/* entries of the memo, a power of two */
-#define MEMO_BYTES	26	/* longest piece remembered */
-#define MEMO_IDS	6	/* most tokens of a piece remembered */
+#define MEMO_SIZE	8192	/* entries of the memo, a power of two */
+#define MEMO_BYTES	54	/* longest piece remembered */
+#define MEMO_IDS	16	/* most tokens of a piece remembered */
 #define MAX_TOKEN_LEN	BPE_MAX_TOKEN_LEN	/* span keeps 16 bits */
 #define JIT_STACK_MIN	((size_t)32 << 10)
 #define JIT_STACK_MAX	((size_t)64 << 20)
@@ -697,6 +697,10 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 			bpe_ids_push(out, r);
 			return;
 		}
+		/* Two bytes that are no token stay two ("|>", U+0085). */
+		bpe_ids_push(out, b->byte_rank[p[0]]);
+		bpe_ids_push(out, b->byte_rank[p[1]]);
+		return;
 	} else if (len <= b->maxlen || len <= MEMO_BYTES) {
 		h = key_hash(p, len);
 		if (len <= MEMO_BYTES && w->memo != NULL)
