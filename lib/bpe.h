@@ -28,7 +28,8 @@ struct bpe {
 	uint32_t nranks;	/* highest rank + 1 */
 	uint32_t ntokens;	/* tokens in the file */
 	size_t	maxlen;		/* the longest token, in bytes */
-	struct bpe_slot *slots;	/* open addressing, keyed by XXH3 */
+	struct bpe_slot *slots;	/* open addressing, keyed by a hash */
+	void	*slots_mem;	/* the allocation slots lies in */
 	size_t	mask;		/* slots - 1, a power of two minus one */
 	uint64_t *filter;	/* a Bloom filter of the table: bpe.c */
 	size_t	filter_mask;	/* its words - 1 */
