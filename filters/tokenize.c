@@ -1,7 +1,6 @@
 /* quire-tokenize: byte-level BPE as tiktoken does it, into Megatron-LM shards. */
 #include <getopt.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@
 #define MAX_THREADS	64
 #define BATCH_DOCS	4096		/* documents read at a time, at most */
 #define BATCH_BYTES	((size_t)1 << 20)	/* and record bytes */
+#define NBATCHES	3		/* batches in flight */
 
 struct special {
 	const char *text;	/* borrowed: a literal or argv */
@@ -96,7 +96,8 @@ struct batch {
 	char	*arena;
 	size_t	alen;
 	size_t	acap;
-	atomic_size_t next;	/* the next document to claim */
+	size_t	next;		/* the next document to claim: pool.mu */
+	size_t	ndone;		/* documents tokenized: pool.mu */
 };
 
 /* One thread's pre-tokenizer (PCRE2's match data is per thread) and memo. */
@@ -109,16 +110,19 @@ struct worker {
 };
 
 /*
- * The threads beyond the first wait for a batch, claim its documents one
- * by one until none is left, and say so; busy counts those not done yet.
+ * A ring of batches: the main thread reads into a free one and publishes
+ * it, writes the oldest once all its documents are tokenized, and
+ * tokenizes when it has nothing else to do; the other threads tokenize
+ * whatever document of a published batch is unclaimed, oldest first.  No
+ * thread waits for another at the end of a batch.
  */
 struct pool {
 	pthread_mutex_t mu;
-	pthread_cond_t work;	/* a batch is published, or quit */
-	pthread_cond_t done;	/* busy went to 0 */
-	struct batch *batch;
-	unsigned long gen;	/* batches published */
-	int	busy;
+	pthread_cond_t work;	/* a batch was published, or quit */
+	pthread_cond_t done;	/* a batch was finished */
+	struct batch ring[NBATCHES];
+	size_t	head;		/* the oldest published batch */
+	size_t	count;		/* batches published, not yet written */
 	int	quit;
 	int	nworkers;	/* threads, the main one included */
 	struct worker wk[MAX_THREADS];
@@ -562,7 +566,6 @@ read_batch(struct record_in *in, struct batch *bt, struct stats *st)
 		}
 		read_doc(in, bt, &bt->docs[bt->ndocs++]);
 	}
-	atomic_store(&bt->next, 0);
 }
 
 static void
@@ -576,19 +579,41 @@ batch_free(struct batch *bt)
 	free(bt->arena);
 }
 
-/* Tokenize the documents of bt that no other thread has claimed. */
-static void
-claim_docs(struct worker *wk, struct batch *bt)
+/*
+ * The oldest published batch with a document nobody claimed yet, or
+ * NULL.  Called with pl->mu held.
+ */
+static struct batch *
+claimable(struct pool *pl)
 {
-	struct doc *d;
-	size_t k;
+	struct batch *bt;
+	size_t i;
 
-	while ((k = atomic_fetch_add(&bt->next, 1)) < bt->ndocs) {
-		d = &bt->docs[k];
-		if (d->f.reason == NULL)
-			tokenize_text(wk->sp, wk->b, &wk->w, bt->arena + d->text,
-			    d->textlen, &d->ids, &d->pieces, &d->f);
+	for (i = 0; i < pl->count; i++) {
+		bt = &pl->ring[(pl->head + i) % NBATCHES];
+		if (bt->next < bt->ndocs)
+			return bt;
 	}
+	return NULL;
+}
+
+/*
+ * Claim the next document of bt and tokenize it, with pl->mu held on
+ * entry and on return but not while tokenizing.
+ */
+static void
+tokenize_one(struct worker *wk, struct batch *bt)
+{
+	struct pool *pl = wk->pool;
+	struct doc *d = &bt->docs[bt->next++];
+
+	pthread_mutex_unlock(&pl->mu);
+	if (d->f.reason == NULL)
+		tokenize_text(wk->sp, wk->b, &wk->w, bt->arena + d->text,
+		    d->textlen, &d->ids, &d->pieces, &d->f);
+	pthread_mutex_lock(&pl->mu);
+	if (++bt->ndone == bt->ndocs)
+		pthread_cond_signal(&pl->done);
 }
 
 static void *
@@ -597,25 +622,17 @@ worker_main(void *arg)
 	struct worker *wk = arg;
 	struct pool *pl = wk->pool;
 	struct batch *bt;
-	unsigned long seen = 0;
 
+	pthread_mutex_lock(&pl->mu);
 	for (;;) {
-		pthread_mutex_lock(&pl->mu);
-		while (pl->gen == seen && !pl->quit)
+		while ((bt = claimable(pl)) == NULL && !pl->quit)
 			pthread_cond_wait(&pl->work, &pl->mu);
-		if (pl->quit) {
-			pthread_mutex_unlock(&pl->mu);
-			return NULL;
-		}
-		seen = pl->gen;
-		bt = pl->batch;
-		pthread_mutex_unlock(&pl->mu);
-		claim_docs(wk, bt);
-		pthread_mutex_lock(&pl->mu);
-		if (--pl->busy == 0)
-			pthread_cond_signal(&pl->done);
-		pthread_mutex_unlock(&pl->mu);
+		if (bt == NULL)
+			break;
+		tokenize_one(wk, bt);
 	}
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
 }
 
 /*
@@ -647,31 +664,10 @@ pool_open(struct pool *pl, int n, const struct bpe *b)
 			die(EXIT_OSERR, "pthread_create: %s", strerror(rc));
 }
 
-/* Let the other threads tokenize bt too. */
-static void
-pool_start(struct pool *pl, struct batch *bt)
-{
-	pthread_mutex_lock(&pl->mu);
-	pl->batch = bt;
-	pl->gen++;
-	pl->busy = pl->nworkers - 1;
-	pthread_cond_broadcast(&pl->work);
-	pthread_mutex_unlock(&pl->mu);
-}
-
-/* Wait until the other threads have left the batch: it is all done. */
-static void
-pool_wait(struct pool *pl)
-{
-	pthread_mutex_lock(&pl->mu);
-	while (pl->busy > 0)
-		pthread_cond_wait(&pl->done, &pl->mu);
-	pthread_mutex_unlock(&pl->mu);
-}
-
 static void
 pool_close(struct pool *pl)
 {
+	size_t k;
 	int i;
 
 	pthread_mutex_lock(&pl->mu);
@@ -684,6 +680,8 @@ pool_close(struct pool *pl)
 		bpe_split_free(pl->wk[i].sp);
 		bpe_work_free(&pl->wk[i].w);
 	}
+	for (k = 0; k < NBATCHES; k++)
+		batch_free(&pl->ring[k]);
 	pthread_cond_destroy(&pl->done);
 	pthread_cond_destroy(&pl->work);
 	pthread_mutex_destroy(&pl->mu);
@@ -770,6 +768,48 @@ write_batch(struct out *o, struct batch *bt)
 		o->st.records_out++;
 	}
 	progress_update(&o->pg, o->st.records_in, o->st.bytes_in);
+}
+
+/*
+ * Read, tokenize and write every document, in the order of this list:
+ * write the oldest batch when it is done, else read into a free batch,
+ * else tokenize, else wait for a batch to be done.
+ */
+static void
+run_pool(struct pool *pl, struct record_in *in, struct out *o)
+{
+	struct batch *bt;
+	int eof = 0;
+
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		bt = &pl->ring[pl->head];
+		if (pl->count > 0 && bt->ndone == bt->ndocs) {
+			pthread_mutex_unlock(&pl->mu);
+			write_batch(o, bt);
+			pthread_mutex_lock(&pl->mu);
+			pl->head = (pl->head + 1) % NBATCHES;
+			pl->count--;
+		} else if (!eof && pl->count < NBATCHES) {
+			bt = &pl->ring[(pl->head + pl->count) % NBATCHES];
+			pthread_mutex_unlock(&pl->mu);
+			read_batch(in, bt, &o->st);
+			pthread_mutex_lock(&pl->mu);
+			if (bt->ndocs == 0) {
+				eof = 1;
+				continue;
+			}
+			bt->next = bt->ndone = 0;
+			pl->count++;
+			pthread_cond_broadcast(&pl->work);
+		} else if (pl->count == 0)
+			break;
+		else if ((bt = claimable(pl)) != NULL)
+			tokenize_one(&pl->wk[0], bt);
+		else
+			pthread_cond_wait(&pl->done, &pl->mu);
+	}
+	pthread_mutex_unlock(&pl->mu);
 }
 
 /* sha256 of the file at path, for --stats: which vocabulary was used. */
@@ -896,8 +936,6 @@ main(int argc, char *argv[])
 	struct record_in in;
 	static struct out o;
 	static struct pool pool;
-	struct batch batches[2] = { { 0 }, { 0 } };
-	struct batch *cur, *prev, *other;
 	struct bpe_split *sp = NULL;
 	char rerr[160];
 	struct bpe *b;
@@ -1054,31 +1092,9 @@ main(int argc, char *argv[])
 		decode_stream(&in, b, &o.st, &o.pg);
 		goto done;
 	}
-	/*
-	 * While the other threads tokenize one batch, this one writes the
-	 * batch before, reads the batch after, then joins in.
-	 */
 	pool_open(&pool, nthreads, b);
-	cur = &batches[0];
-	other = &batches[1];
-	prev = NULL;
-	read_batch(&in, cur, &o.st);
-	while (cur->ndocs > 0) {
-		pool_start(&pool, cur);
-		if (prev != NULL)
-			write_batch(&o, prev);
-		read_batch(&in, other, &o.st);
-		claim_docs(&pool.wk[0], cur);
-		pool_wait(&pool);
-		prev = cur;
-		cur = other;
-		other = prev;
-	}
-	if (prev != NULL)
-		write_batch(&o, prev);
+	run_pool(&pool, &in, &o);
 	pool_close(&pool);
-	batch_free(&batches[0]);
-	batch_free(&batches[1]);
 	if (mode == M_OUTPUT)
 		shard_close(&o.sh);
 	if (o.dix != NULL)
