@@ -355,8 +355,19 @@ shard_put(struct shard *sh, const struct bpe_ids *ids)
 		sh->bufcap = need * 2;
 		sh->buf = emalloc(sh->bufcap);
 	}
-	for (i = 0; i < ids->n; i++)
-		put_le(sh->buf + i * sh->itemsize, ids->v[i], sh->itemsize);
+	/* Two cases spelled out: put_le's loop per token is slow here. */
+	if (sh->itemsize == 2)
+		for (i = 0; i < ids->n; i++) {
+			sh->buf[2 * i] = (unsigned char)ids->v[i];
+			sh->buf[2 * i + 1] = (unsigned char)(ids->v[i] >> 8);
+		}
+	else
+		for (i = 0; i < ids->n; i++) {
+			sh->buf[4 * i] = (unsigned char)ids->v[i];
+			sh->buf[4 * i + 1] = (unsigned char)(ids->v[i] >> 8);
+			sh->buf[4 * i + 2] = (unsigned char)(ids->v[i] >> 16);
+			sh->buf[4 * i + 3] = (unsigned char)(ids->v[i] >> 24);
+		}
 	efwrite(sh->buf, need, sh->bin->fp, sh->bin_path);
 	if (sh->nseq == sh->cap) {
 		sh->cap = sh->cap == 0 ? 4096 : sh->cap * 2;

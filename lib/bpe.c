@@ -532,6 +532,19 @@ bpe_ids_push(struct bpe_ids *ids, uint32_t id)
 	ids->v[ids->n++] = id;
 }
 
+/* Room for more ids in ids, so that they can be stored without a check. */
+static void
+ids_grow(struct bpe_ids *ids, size_t more)
+{
+	size_t cap;
+
+	for (cap = ids->cap == 0 ? 1024 : ids->cap; cap - ids->n < more;
+	    cap *= 2)
+		;
+	ids->v = erealloc(ids->v, cap * sizeof(*ids->v));
+	ids->cap = cap;
+}
+
 static void
 work_grow(struct bpe_work *w, size_t len)
 {
@@ -620,7 +633,7 @@ merge_short(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 			    start[i + 1] - start[i - 1], lh) : BPE_NONE;
 	}
 	for (k = 0; k + 1 < m; k++)
-		bpe_ids_push(out, tok[k]);
+		out->v[out->n++] = tok[k];
 }
 
 static void
@@ -706,7 +719,7 @@ merge_long(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		}
 	}
 	for (k = 0; k < len; k = next[k])
-		bpe_ids_push(out, tok[k]);
+		out->v[out->n++] = tok[k];
 }
 
 void
@@ -718,15 +731,18 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	uint32_t r;
 	size_t first;
 
+	/* A piece of len bytes is len tokens at most. */
+	if (out->cap - out->n < len)
+		ids_grow(out, len);
 	if (len <= 2) {
 		r = bpe_rank(b, p, len);
 		if (r != BPE_NONE) {
-			bpe_ids_push(out, r);
+			out->v[out->n++] = r;
 			return;
 		}
 		/* Two bytes that are no token stay two ("|>", U+0085). */
-		bpe_ids_push(out, b->byte_rank[p[0]]);
-		bpe_ids_push(out, b->byte_rank[p[1]]);
+		out->v[out->n++] = b->byte_rank[p[0]];
+		out->v[out->n++] = b->byte_rank[p[1]];
 		return;
 	} else if (len <= b->maxlen || len <= MEMO_BYTES) {
 		h = key_hash(p, len);
@@ -734,7 +750,7 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 			__builtin_prefetch(&w->memo[h & (MEMO_SIZE - 1)]);
 		if (len <= b->maxlen &&
 		    (r = rank_hashed(b, p, len, h)) != BPE_NONE) {
-			bpe_ids_push(out, r);
+			out->v[out->n++] = r;
 			return;
 		}
 	}
@@ -745,7 +761,7 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		if (m->hash == h && m->len == len &&
 		    memcmp(m->bytes, p, len) == 0) {
 			for (first = 0; first < m->n; first++)
-				bpe_ids_push(out, m->ids[first]);
+				out->v[out->n++] = m->ids[first];
 			return;
 		}
 	}
