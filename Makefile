@@ -266,6 +266,9 @@ DEDUPE_SHINGLE ?= 3
 DEDUPE_WORD_FLOOR ?= 50
 TOKENIZER ?= train:32768
 TOKENIZER_PATTERN ?= cl100k_base
+# Threads of quire-tokenize: it runs alone, after the pipe; the bytes are the
+# same for any count, so the setting is not locked.
+TOKENIZE_THREADS ?= 2
 
 RELEASE = $(OUT)/$(NAME)/$(VERSION)
 # The programs the pipeline runs (the tests point it at the sanitizer build).
@@ -318,7 +321,8 @@ for s in "$$t"/shards/*.jsonl.zst; do \
 	p="$${s%.jsonl.zst}"; \
 	zstd -q -dc "$$s" | $(BIN)/quire-tokenize -q \
 	    --vocab "$$t/tokenizer.tiktoken" --pattern $(TOKENIZER_PATTERN) \
-	    $$own --output "$$p" --rejects "$$w/rejects-tokenize.csv" \
+	    $$own --threads $(TOKENIZE_THREADS) \
+	    --output "$$p" --rejects "$$w/rejects-tokenize.csv" \
 	    >/dev/null; \
 done; \
 if [ -s "$$w/rejects-tokenize.csv" ]; then \
