@@ -145,7 +145,7 @@ dataset: all
 	$(if $(filter shard,$(STAGES)),,$(error STAGES must include shard))
 	$(if $(filter ingest,$(firstword $(STAGES))),,$(error STAGES must begin with ingest))
 	$(if $(filter tokenize,$(STAGES)),$(if $(filter tokenize,$(lastword $(STAGES))),,$(error tokenize must be the last stage)))
-	$(if $(shell [ "$(PARTITIONS)" -ge 1 ] 2>/dev/null && [ "$(PARTITIONS)" -le 65536 ] && echo ok),,$(error PARTITIONS must be a number from 1 to 65536))
+	$(if $(shell [ "$(PARTITIONS)" -ge 0 ] 2>/dev/null && [ "$(PARTITIONS)" -le 65536 ] && echo ok),,$(error PARTITIONS must be a number from 0 to 65536))
 	$(if $(filter local slurm,$(RUNNER)),,$(error RUNNER must be local or slurm))
 	@mkdir -p "$(OUT)/$(NAME)"; \
 	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
@@ -224,6 +224,13 @@ $(W)/stats-$(1).json: $(call allparts,$(1)) mk/merge-stats.jq
 	    --arg same '$(STATS_SAME_$(1))' -f mk/merge-stats.jq >"$$@",stats-$(1))
 endef
 
+ifeq ($(PARTITIONS),0)
+# No partitions: the stages as one pipe, each one process over the whole
+# stream (the reference the partitioned runs are tested against).
+$(W)/shard.done:
+	@$(call step,$(foreach s,$(PIPE_STAGES),$(call stage_cmd,$(s),$(filter $(s),$(lastword $(PIPE_STAGES))),) $(if $(filter dedupe,$(s)),-T "$(W)") |) $(BIN)/quire-credits -q --policies $(POLICIES) >"$(T)/CREDITS.md",pipe)
+	@touch $@
+else
 $(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(foreach k,$(PARTS),$(eval $(call part_rule,$(k),$(s)))))
 $(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(eval $(call merge_rule,$(s))))
 ifneq ($(filter dedupe,$(PART_STAGES)),)
@@ -240,6 +247,7 @@ endif
 $(W)/shard.done: $(call allparts,$(LAST_PART))
 	@$(call step,$(BIN)/quire-merge -q $^ | $(foreach s,shard $(POST_STAGES),$(call stage_cmd,$(s),$(filter $(s),$(lastword $(PIPE_STAGES))),) |) $(BIN)/quire-credits -q --policies $(POLICIES) >"$(T)/CREDITS.md",shard)
 	@touch $@
+endif
 
 # tokenize: the tokenizer, then each shard on its own (a third make, as
 # the shards are known only once shard has run).
@@ -260,8 +268,8 @@ $(W)/tok/%.done: $(T)/tokenizer.tiktoken
 quire-tokens: $(SHARDS:%=$(W)/tok/%.done)
 
 quire-work: $(W)/shard.done \
-	$(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(W)/rejects-$(s).csv $(W)/stats-$(s).json) \
-	$(if $(filter dedupe,$(PART_STAGES)),$(W)/dedupe.done) \
+	$(if $(PARTS),$(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(W)/rejects-$(s).csv $(W)/stats-$(s).json)) \
+	$(if $(PARTS),$(if $(filter dedupe,$(PART_STAGES)),$(W)/dedupe.done)) \
 	$(if $(filter tokenize,$(STAGES)),$(W)/tokens.done)
 .PHONY: quire-tokens quire-work
 endif
