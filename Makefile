@@ -107,6 +107,17 @@ NEEDS = \
 	file:/usr/share/unicode/NormalizationTest.txt.bz2:unicode-data \
 	file:/usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml
 
+# The Slurm suite's cluster (tests/slurm.bats starts it): installed for
+# make check only, through deps with this list.
+SLURM_NEEDS = \
+	cmd:munged:munge \
+	cmd:slurmctld:slurmctld \
+	cmd:slurmd:slurmd \
+	cmd:srun:slurm-client
+
+deps-slurm:
+	@$(MAKE) --no-print-directory deps NEEDS='$(SLURM_NEEDS)'
+
 deps:
 	@missing=; \
 	for need in $(NEEDS); do \
@@ -136,7 +147,7 @@ lint: deps
 # The suites run twice: on the normal build, then on an ASan+UBSan build
 # of the same sources in its own directory; tests/run-suites prints the
 # closing "N passed, N failed" line.
-check: all lint
+check: all lint deps-slurm
 	$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="$(ASAN_FLAGS)" CXXFLAGS="$(ASAN_FLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" all
@@ -351,4 +362,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all audit bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps fuzz install lint statement uninstall
+.PHONY: all audit bench bench-bpe-train bench-dedupe bench-scale bench-tokenize check clean dataset deps deps-slurm fuzz install lint statement uninstall
