@@ -167,6 +167,9 @@ bench-bpe-train: all
 bench-dedupe: all
 	tests/bench/dedupe/run $(BENCH_DEDUPE_ARGS)
 
+bench-scale: all
+	tests/bench/scale/run $(BENCH_SCALE_ARGS)
+
 # --- fuzzing -------------------------------------------------------------
 # libFuzzer targets of tests/fuzz/ (see its README), built with clang from
 # the lib sources they test (not libquire.a, which is gcc's) into

@@ -23,6 +23,8 @@ TOKENIZER_PATTERN ?= cl100k_base
 # runs every target as a job step (srun) inside one Slurm allocation.
 PARTITIONS ?= $(shell nproc 2>/dev/null || echo 2)
 RUNNER ?= local
+# Processes hashing the release's files for SHA256SUMS.
+HASH_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SLURM_JOBS ?= $(PARTITIONS)
 SALLOC_FLAGS ?= --ntasks=$(SLURM_JOBS) --cpus-per-task=1
 SRUN_FLAGS ?= --nodes=1 --ntasks=1 --cpus-per-task=1 --exact --quiet
@@ -150,20 +152,24 @@ dataset: all
 	@mkdir -p "$(OUT)/$(NAME)"; \
 	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
 	w=$$(mktemp -d "$(OUT)/$(NAME)/.work-$(VERSION).XXXXXX"); \
-	trap 'rm -rf "$$t" "$$w"' EXIT; \
+	lock=; \
+	trap '[ -z "$$lock" ] || { kill $$lock; wait $$lock; } 2>/dev/null || :; \
+	    rm -rf "$$t" "$$w"' EXIT; \
 	mkdir "$$t/shards" "$$w/tok" $(foreach k,$(PARTS),"$$w/p$(k)"); \
 	echo "quire: $(NAME) $(VERSION): $(STAGES)" >&2; \
+	{ $(write_lock); } >"$$w/inputs.lock" & lock=$$!; \
 	$(if $(filter slurm,$(RUNNER)),$(if $(SLURM_JOB_ID),,salloc --quiet \
 	    --job-name=quire-$(NAME) $(SALLOC_FLAGS))) \
 	$(MAKE) --no-print-directory $(if $(filter slurm,$(RUNNER)),-j$(SLURM_JOBS)) \
 	    W="$$w" T="$$t" quire-work; \
+	wait $$lock; lock=; \
 	{ echo '$(REJECTS_HEAD)'; \
 	  cat $(foreach s,$(STAGES),"$$w/rejects-$(s).csv"); } >"$$t/rejects.csv"; \
 	prev=$$({ ls -1 "$(OUT)/$(NAME)"; echo '$(VERSION)'; } | \
 	    LC_ALL=C sort -V -u | \
 	    awk -v v='$(VERSION)' '$$0 == v { print p; exit } { p = $$0 }'); \
 	old=-; [ -z "$$prev" ] || old="$(OUT)/$(NAME)/$$prev"; \
-	{ $(write_lock); [ "$$old" = - ] || \
+	{ cat "$$w/inputs.lock"; [ "$$old" = - ] || \
 	  sha256sum "$$old/SHA256SUMS" | sed "s|  .*|  $$prev/SHA256SUMS|; s/^/previous /"; \
 	} >"$$t/inputs.lock"; \
 	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
@@ -172,8 +178,10 @@ dataset: all
 	    --stages '$(PIPE_STAGES)' --policies $(POLICIES) --name $(NAME) \
 	    --release-version $(VERSION) --uses '$(USES)' --cutoff $(CUTOFF) \
 	    $(if $(CONTACT),--contact '$(CONTACT)'); \
-	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
-	    xargs -d '\n' sha256sum) >"$$w/SHA256SUMS"; \
+	(cd "$$t" && find . -type f -printf '%P\n' | \
+	    xargs -d '\n' -P $(HASH_JOBS) -n 4 sha256sum | \
+	    sed 's/^\([0-9a-f]*\)  \(.*\)$$/\2\t\1/' | LC_ALL=C sort | \
+	    sed 's/^\(.*\)\t\([0-9a-f]*\)$$/\2  \1/') >"$$w/SHA256SUMS"; \
 	mv "$$w/SHA256SUMS" "$$t/SHA256SUMS"; \
 	if [ -e "$(RELEASE)" ]; then \
 		if diff -r -q "$$t" "$(RELEASE)" >/dev/null; then \
