@@ -141,3 +141,11 @@ dedupe_parts() {
 	run ! dataset_into "$OUTDIR" PIPELINE="$PWD/p.mk"
 	assert_output --partial "STAGES must begin with ingest"
 }
+
+@test "scale: a pipeline without dedupe, and more partitions than works, give the one-pipe release" {
+	{ echo "include $ROOT/pipelines/sample.mk"
+	  echo "STAGES = ingest consent-filter license-tag scrub shard"; } >p.mk
+	run -0 dataset_into "$PWD/ref" PIPELINE="$PWD/p.mk" PARTITIONS=0
+	run -0 dataset_into "$OUTDIR" PIPELINE="$PWD/p.mk" PARTITIONS=40 -j2
+	diff -r "$PWD/ref/sample/1.0.0" "$REL"
+}
