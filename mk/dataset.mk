@@ -136,9 +136,11 @@ define write_lock
 endef
 
 # The release is built in a temporary directory T, from a work directory
-# W, both made fresh for each run (what a killed run leaves is never read
-# again), by a second make of this file whose targets are the files of W
-# (below): that make runs them on -j's cores or as Slurm job steps.  The
+# W, both made fresh for each run, by a second make of this file whose
+# targets are the files of W (below): that make runs them on -j's cores or
+# as Slurm job steps.  One run of a NAME at a time holds a lock on
+# OUT/NAME (the folder itself), so what it finds there of .tmp-* and
+# .work-* was left by a killed run: removed.  The
 # release is renamed into place only when complete.  Rebuilding an
 # existing version must give the same bytes: then nothing changes;
 # different bytes are refused (versions are never rewritten).
@@ -150,6 +152,10 @@ dataset: all
 	$(if $(shell [ "$(PARTITIONS)" -ge 0 ] 2>/dev/null && [ "$(PARTITIONS)" -le 65536 ] && echo ok),,$(error PARTITIONS must be a number from 0 to 65536))
 	$(if $(filter local slurm,$(RUNNER)),,$(error RUNNER must be local or slurm))
 	@mkdir -p "$(OUT)/$(NAME)"; \
+	exec 9<"$(OUT)/$(NAME)"; \
+	flock -n 9 || { echo "quire: another make dataset of $(NAME) is" \
+	    "running in $(OUT)" >&2; exit 1; }; \
+	rm -rf "$(OUT)/$(NAME)"/.tmp-* "$(OUT)/$(NAME)"/.work-*; \
 	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
 	w=$$(mktemp -d "$(OUT)/$(NAME)/.work-$(VERSION).XXXXXX"); \
 	lock=; \
