@@ -23,6 +23,8 @@ TOKENIZER_PATTERN ?= cl100k_base
 # runs every target as a job step (srun) inside one Slurm allocation.
 PARTITIONS ?= $(shell nproc 2>/dev/null || echo 2)
 RUNNER ?= local
+# Targets at once when make was given no -j (-jN and -j1 are obeyed).
+DATASET_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Processes hashing the release's files for SHA256SUMS.
 HASH_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SLURM_JOBS ?= $(PARTITIONS)
@@ -166,7 +168,8 @@ dataset: all
 	{ $(write_lock); } >"$$w/inputs.lock" & lock=$$!; \
 	$(if $(filter slurm,$(RUNNER)),$(if $(SLURM_JOB_ID),,salloc --quiet \
 	    --job-name=quire-$(NAME) $(SALLOC_FLAGS))) \
-	$(MAKE) --no-print-directory $(if $(filter slurm,$(RUNNER)),-j$(SLURM_JOBS)) \
+	$(MAKE) --no-print-directory $(if $(filter slurm,$(RUNNER)),-j$(SLURM_JOBS),$(if \
+	    $(filter -j%,$(MAKEFLAGS)),,-j$(DATASET_JOBS))) \
 	    W="$$w" T="$$t" quire-work; \
 	wait $$lock; lock=; \
 	{ echo '$(REJECTS_HEAD)'; \
