@@ -149,3 +149,28 @@ dedupe_parts() {
 	run -0 dataset_into "$OUTDIR" PIPELINE="$PWD/p.mk" PARTITIONS=40 -j2
 	diff -r "$PWD/ref/sample/1.0.0" "$REL"
 }
+
+# quire-ingest -p (here, not in ingest.bats, which another branch edits).
+@test "scale: ingest -p K/P: the partitions hold every row once, in submission id order" {
+	quire-ingest -q --rejects all.csv "$ROOT/samples/drop" >all.jsonl
+	for k in 0 1 2; do
+		quire-ingest -q -p "$k/3" --rejects "r$k.csv" \
+		    "$ROOT/samples/drop" >"p$k.jsonl"
+		[ -s "p$k.jsonl" ]
+	done
+	run -0 quire-merge -q p0.jsonl p1.jsonl p2.jsonl
+	assert_output - <all.jsonl
+	run -0 sort r0.csv r1.csv r2.csv
+	assert_output - < <(sort all.csv)
+	# One partition of one is the whole drop.
+	run -0 quire-ingest -q -p 0/1 --rejects /dev/null "$ROOT/samples/drop"
+	assert_output - <all.jsonl
+}
+
+@test "scale: ingest -p refuses what is not K/P with K below P" {
+	run -64 quire-ingest -p 3/3 "$ROOT/samples/drop"
+	run -64 quire-ingest -p 1 "$ROOT/samples/drop"
+	run -64 quire-ingest -p 0/0 "$ROOT/samples/drop"
+	run -64 --separate-stderr quire-ingest -p x/2 "$ROOT/samples/drop"
+	assert_equal "${stderr%%$'\n'*}" "quire-ingest: -p: not a number: x"
+}
