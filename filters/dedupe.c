@@ -2135,22 +2135,22 @@ struct part {
 	size_t	kcap;
 };
 
-static void
-put(FILE *fp, const char *path, const void *p, size_t n)
-{
-	if (n > 0 && fwrite(p, 1, n, fp) != n)
-		die(EXIT_IOERR, "write error: %s:", path);
-}
-
 /* A string as its length (NONE when absent) and its bytes. */
 static void
-put_str(FILE *fp, const char *path, const char *s)
+eput_str(FILE *fp, const char *path, const char *s)
 {
 	uint32_t n = s == NULL ? NONE : (uint32_t)strlen(s);
 
-	put(fp, path, &n, sizeof(n));
+	efwrite(&n, sizeof(n), fp, path);
 	if (s != NULL)
-		put(fp, path, s, n);
+		efwrite(s, n, fp, path);
+}
+
+/* The string at arena offset off, or NULL for NONE. */
+static const char *
+opt(const struct corpus *cp, uint32_t off)
+{
+	return off == NONE ? NULL : str(cp, off);
 }
 
 /*
@@ -2158,7 +2158,7 @@ put_str(FILE *fp, const char *path, const char *s)
  * anything else short is a damaged file.
  */
 static int
-get(struct part *p, void *buf, size_t n, int eof_ok)
+eget(struct part *p, void *buf, size_t n, int eof_ok)
 {
 	size_t k = n > 0 ? fread(buf, 1, n, p->fp) : 0;
 
@@ -2184,14 +2184,14 @@ run_signatures(const char *path, struct record_in *in, struct words *w,
 	const struct doc *d;
 	uint64_t words, icu, nrec = 0;
 	uint32_t hdr[2] = { (uint32_t)shingle, (uint32_t)word_floor };
-	size_t nu;
+	size_t nu, si;
 
 	memset(&cp, 0, sizeof(cp));
 	table_init(&cp.units);
 	table_init(&cp.writers);
 	af = afile_open(path);
-	put(af->fp, path, SIG_MAGIC, strlen(SIG_MAGIC));
-	put(af->fp, path, hdr, sizeof(hdr));
+	efwrite(SIG_MAGIC, strlen(SIG_MAGIC), af->fp, path);
+	efwrite(hdr, sizeof(hdr), af->fp, path);
 	while ((rec = record_next(in)) != NULL) {
 		nu = cp.nu;
 		words = w->words;
@@ -2213,11 +2213,11 @@ run_signatures(const char *path, struct record_in *in, struct words *w,
 			if (cp.nu > nu && cp.u[d->unit].sig != NONE)
 				e.flags |= E_SIG;
 		}
-		put(af->fp, path, &e, sizeof(e));
-		put_str(af->fp, path, d->id == NONE ? NULL : str(&cp, d->id));
-		put_str(af->fp, path, d->sub == NONE ? NULL : str(&cp, d->sub));
-		put_str(af->fp, path, d->rev == NONE ? NULL : str(&cp, d->rev));
-		put_str(af->fp, path, d->writer == NONE ? NULL :
+		efwrite(&e, sizeof(e), af->fp, path);
+		eput_str(af->fp, path, opt(&cp, d->id));
+		eput_str(af->fp, path, opt(&cp, d->sub));
+		eput_str(af->fp, path, opt(&cp, d->rev));
+		eput_str(af->fp, path, d->writer == NONE ? NULL :
 		    str(&cp, cp.wname[d->writer]));
 		if (e.flags & E_NEWU) {
 			memset(&su, 0, sizeof(su));
@@ -2225,13 +2225,13 @@ run_signatures(const char *path, struct record_in *in, struct words *w,
 			su.key[1] = cp.u[d->unit].key[1];
 			su.words = w->words - words;
 			su.icu_bytes = w->icu_bytes - icu;
-			put(af->fp, path, &su, sizeof(su));
+			efwrite(&su, sizeof(su), af->fp, path);
 		}
 		if (e.flags & E_SIG) {
-			put(af->fp, path, cp.sig + (size_t)cp.u[d->unit].sig *
-			    NBINS, SIG_BYTES);
-			put(af->fp, path, cp.empty + (size_t)cp.u[d->unit].sig *
-			    MASK_WORDS, MASK_WORDS * sizeof(uint64_t));
+			si = cp.u[d->unit].sig;
+			efwrite(cp.sig + si * NBINS, SIG_BYTES, af->fp, path);
+			efwrite(cp.empty + si * MASK_WORDS, MASK_WORDS *
+			    sizeof(uint64_t), af->fp, path);
 		}
 		/* Only the units stay: the records need no memory here. */
 		cp.n = 0;
@@ -2266,7 +2266,7 @@ part_next(struct corpus *cp, struct part *p)
 	uint32_t n;
 	int i;
 
-	p->have = get(p, &p->e, sizeof(p->e), 1);
+	p->have = eget(p, &p->e, sizeof(p->e), 1);
 	if (!p->have)
 		return;
 	if (p->e.status != S_LIVE && p->e.status != S_MALFORMED)
@@ -2276,7 +2276,7 @@ part_next(struct corpus *cp, struct part *p)
 		die(EXIT_DATAERR, "%s: entry %u: bad reason", p->path,
 		    p->nread + 1);
 	for (i = 0; i < 4; i++) {
-		get(p, &n, sizeof(n), 0);
+		eget(p, &n, sizeof(n), 0);
 		if (n == NONE) {
 			free(p->s[i]);
 			p->s[i] = NULL;
@@ -2290,7 +2290,7 @@ part_next(struct corpus *cp, struct part *p)
 			p->scap[i] = (size_t)n + 1;
 			p->s[i] = erealloc(p->s[i], p->scap[i]);
 		}
-		get(p, p->s[i], n, 0);
+		eget(p, p->s[i], n, 0);
 		p->s[i][n] = '\0';
 	}
 	if (p->e.flags & E_NEWU) {
@@ -2302,13 +2302,13 @@ part_next(struct corpus *cp, struct part *p)
 			p->u = erealloc(p->u, p->ucap * sizeof(*p->u));
 			p->usig = erealloc(p->usig, p->ucap * sizeof(*p->usig));
 		}
-		get(p, &p->u[p->nu], sizeof(*p->u), 0);
+		eget(p, &p->u[p->nu], sizeof(*p->u), 0);
 		p->usig[p->nu] = NONE;
 		if (p->e.flags & E_SIG) {
 			p->usig[p->nu] = sig_slot(cp);
-			get(p, cp->sig + (size_t)p->usig[p->nu] * NBINS,
+			eget(p, cp->sig + (size_t)p->usig[p->nu] * NBINS,
 			    SIG_BYTES, 0);
-			get(p, cp->empty + (size_t)p->usig[p->nu] * MASK_WORDS,
+			eget(p, cp->empty + (size_t)p->usig[p->nu] * MASK_WORDS,
 			    MASK_WORDS * sizeof(uint64_t), 0);
 		}
 		p->nu++;
@@ -2416,11 +2416,11 @@ read_parts(struct corpus *cp, struct rulings *rl, char **paths, int npart,
 		p->path = paths[k];
 		if ((p->fp = fopen(p->path, "rb")) == NULL)
 			die(EXIT_NOINPUT, "%s:", p->path);
-		if (!get(p, magic, sizeof(magic), 1) ||
+		if (!eget(p, magic, sizeof(magic), 1) ||
 		    memcmp(magic, SIG_MAGIC, sizeof(magic)) != 0)
 			die(EXIT_DATAERR, "%s: not a signature file of this "
 			    "version of quire-dedupe", p->path);
-		get(p, hdr, sizeof(hdr), 0);
+		eget(p, hdr, sizeof(hdr), 0);
 		if (hdr[0] != (uint32_t)shingle ||
 		    hdr[1] != (uint32_t)word_floor)
 			die(EXIT_CONFIG, "%s: made with -k %u -w %u, not "
@@ -2497,8 +2497,8 @@ write_keeps(struct part *parts, int npart)
 	for (k = 0; k < npart; k++) {
 		path = easprintf("%s.keep", parts[k].path);
 		af = afile_open(path);
-		put(af->fp, path, KEEP_MAGIC, strlen(KEEP_MAGIC));
-		put(af->fp, path, parts[k].keep, parts[k].nread);
+		efwrite(KEEP_MAGIC, strlen(KEEP_MAGIC), af->fp, path);
+		efwrite(parts[k].keep, parts[k].nread, af->fp, path);
 		afile_commit(af);
 		free(path);
 		for (i = 0; i < 4; i++)
@@ -2541,8 +2541,8 @@ run_apply(const char *keep_path, struct record_in *in)
 		die(EXIT_IOERR, "read error: %s:", keep_path);
 	while (record_next_line(in)) {
 		if (i == n)
-			die(EXIT_DATAERR, "%s: more records than %s marks (%zu)",
-			    in->name, keep_path, n);
+			die(EXIT_DATAERR, "%s: more records than %s marks "
+			    "(%zu)", in->name, keep_path, n);
 		if (keep[i] == '1') {
 			efwrite(in->line, in->len, stdout, "<stdout>");
 			if (putc('\n', stdout) == EOF)
@@ -2667,8 +2667,8 @@ main(int argc, char *argv[])
 	if ((sig_path != NULL || keep_path != NULL) &&
 	    (review_path != NULL || rulings_path != NULL ||
 	    cli.rejects_path != NULL || cli.stats_path != NULL))
-		cli_usage_error(usage, "-%c: rejects, review, rulings and stats "
-		    "belong to -D", sig_path != NULL ? 'S' : 'A');
+		cli_usage_error(usage, "-%c: rejects, review, rulings and "
+		    "stats belong to -D", sig_path != NULL ? 'S' : 'A');
 	if ((sig_path != NULL || keep_path != NULL) && argc - optind > 1)
 		cli_usage_error(usage, "-%c reads one partition: one FILE at "
 		    "most", sig_path != NULL ? 'S' : 'A');

@@ -207,8 +207,8 @@ merge_rejects(char **paths, int n)
 				continue;
 			if (best < 0)
 				best = k;
-			kb = reject_key(csvt_cell(&c[best].t->rows[c[best].next],
-			    c[best].col));
+			kb = reject_key(csvt_cell(&c[best].t->rows[
+			    c[best].next], c[best].col));
 			kr = reject_key(csvt_cell(&c[k].t->rows[c[k].next],
 			    c[k].col));
 			if (strcmp(kr, kb) < 0)
