@@ -25,15 +25,22 @@ LIB_SRC = \
 	lib/cli.c \
 	lib/csvio.c \
 	lib/date.c \
+	lib/docmd.c \
+	lib/doctext.c \
+	lib/docx.c \
+	lib/doczip.c \
 	lib/hash.c \
+	lib/html.c \
 	lib/jscan.c \
 	lib/licenses.c \
 	lib/markdown.c \
+	lib/odt.c \
 	lib/policy.c \
 	lib/progress.c \
 	lib/record.c \
 	lib/rejects.c \
 	lib/release.c \
+	lib/rtf.c \
 	lib/shardread.c \
 	lib/stats.c \
 	lib/utf8.c \
@@ -90,6 +97,9 @@ NEEDS = \
 	pkg:libxxhash:libxxhash-dev \
 	pkg:json-c:libjson-c-dev \
 	pkg:nettle:nettle-dev \
+	pkg:libzip:libzip-dev \
+	pkg:libxml-2.0:libxml2-dev \
+	pkg:yaml-0.1:libyaml-dev \
 	file:/usr/include/csv.h:libcsv-dev \
 	cmd:pkg-config:pkg-config \
 	cmd:c++:g++ \
