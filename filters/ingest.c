@@ -494,7 +494,7 @@ read_document(struct work *w, struct doc *d)
 	if (memchr(w->text, '\0', w->textlen) != NULL)
 		set_reason(w, "ingest.binary", "NUL character in the %s text",
 		    doc_format_name(w->format));
-	else if (w->textlen == 0)
+	else if (w->textlen == strspn(w->text, " \t\r\n"))
 		set_reason(w, "ingest.empty", "no text in the %s document",
 		    doc_format_name(w->format));
 }

@@ -232,8 +232,10 @@ paragraph(struct docx *x, const xmlNode *p, int depth)
 	    ((del = child(rpr, "moveFrom")) != NULL && is_on(del))))
 		joined = 1;
 	walk(x, p, depth);
-	if (joined)
+	if (joined) {
+		x->d->warn[DOC_W_DELETIONS]++;
 		return;
+	}
 	if (was && suppressed(x) && x->d->out->len == start)
 		return;
 	doc_putc(x->d, '\n');

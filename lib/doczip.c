@@ -52,13 +52,13 @@ doc_zip_part(struct doc *d, zip_t *za, const char *name, char **buf,
 		return doc_fail(d, "ingest.corrupt", "%s: no size", name);
 	if (st.size > d->budget)
 		return doc_fail(d, "ingest.zip_bomb", "%s expands to %llu "
-		    "bytes, over the %llu bytes left of %llu", name,
+		    "bytes: over the %llu bytes left of %llu", name,
 		    (unsigned long long)st.size, (unsigned long long)d->budget,
 		    (unsigned long long)d->max_expanded);
 	if (st.size > DOC_ZIP_RATIO_FLOOR &&
 	    st.size / DOC_ZIP_MAX_RATIO > st.comp_size)
 		return doc_fail(d, "ingest.zip_bomb", "%s expands %llu bytes "
-		    "to %llu, more than %d times", name,
+		    "to %llu: more than %d times", name,
 		    (unsigned long long)st.comp_size,
 		    (unsigned long long)st.size, DOC_ZIP_MAX_RATIO);
 	zf = zip_fopen_index(za, st.index, 0);
@@ -248,10 +248,10 @@ doc_zip(struct doc *d, const char *buf, size_t len, enum doc_format *f)
 			if (odf_encrypted(d, za) == 0)
 				r = doc_odt(d, za);
 		} else if (strncmp(mime, ODF_MIME, strlen(ODF_MIME)) == 0) {
-			doc_fail(d, "ingest.format", "an OpenDocument %.40s, "
+			r = doc_fail(d, "ingest.format", "an OpenDocument %.40s: "
 			    "not a text document", mime + strlen(ODF_MIME));
 		} else {
-			doc_fail(d, "ingest.format", "a zip archive of type "
+			r = doc_fail(d, "ingest.format", "a zip archive of type "
 			    "%.60s", mime);
 		}
 	} else if (zip_name_locate(za, "[Content_Types].xml", 0) >= 0 &&
@@ -259,8 +259,8 @@ doc_zip(struct doc *d, const char *buf, size_t len, enum doc_format *f)
 		*f = DOC_DOCX;
 		r = doc_docx(d, za);
 	} else {
-		doc_fail(d, "ingest.format", "a zip archive that is neither "
-		    ".docx nor .odt");
+		r = doc_fail(d, "ingest.format", "a zip archive that is "
+		    "neither .docx nor .odt");
 	}
 out:
 	free(mime);

@@ -229,6 +229,11 @@ walk(struct html *h, const xmlNode *n, int depth)
 			h->d->warn[DOC_W_HIDDEN]++;
 			continue;
 		}
+		/* A deletion: gone once the changes are accepted. */
+		if (strcmp((const char *)c->name, "del") == 0) {
+			h->d->warn[DOC_W_DELETIONS]++;
+			continue;
+		}
 		if (has_token(c, "role", "doc-backlink") ||
 		    has_token(c, "class", "footnote-back"))
 			continue;
