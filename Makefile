@@ -184,6 +184,22 @@ FUZZ_SRC_csv = tests/fuzz/diejmp.c lib/csvio.c lib/utf8.c lib/util.c
 FUZZ_SRC_bpe = tests/fuzz/diejmp.c lib/bpe.c lib/hash.c lib/util.c
 FUZZ_LDFLAGS_csv = $(FUZZ_WRAP)
 FUZZ_LDFLAGS_bpe = $(FUZZ_WRAP)
+# The document readers of lib/doctext.h (issue 9); they never die() on
+# bad input, so no FUZZ_WRAP.
+FUZZ_DOC_SRC = lib/doctext.c lib/doczip.c lib/docx.c lib/odt.c lib/rtf.c \
+	lib/html.c lib/docmd.c lib/util.c lib/utf8.c
+FUZZ_TARGETS += docx
+FUZZ_SRC_docx = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += odt
+FUZZ_SRC_odt = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += zip
+FUZZ_SRC_zip = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += rtf
+FUZZ_SRC_rtf = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += html
+FUZZ_SRC_html = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += frontmatter
+FUZZ_SRC_frontmatter = $(FUZZ_DOC_SRC)
 
 fuzz: deps
 	@command -v $(FUZZ_CC) >/dev/null && \

@@ -491,6 +491,9 @@ read_document(struct work *w, struct doc *d)
 	w->textlen = d->body.len;
 	snprintf(w->encoding, sizeof(w->encoding), "%s",
 	    d->encoding[0] ? d->encoding : "UTF-8");
+	if (!utf8_valid(w->text, w->textlen))
+		die(EXIT_SOFTWARE, "the %s reader made invalid UTF-8",
+		    doc_format_name(w->format));
 	if (memchr(w->text, '\0', w->textlen) != NULL)
 		set_reason(w, "ingest.binary", "NUL character in the %s text",
 		    doc_format_name(w->format));

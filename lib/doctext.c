@@ -323,6 +323,9 @@ doc_note_end(struct doc *d)
 void
 doc_finish(struct doc *d)
 {
+	/* A note the markup never closed ends here. */
+	if (d->out == &d->notes)
+		doc_note_end(d);
 	d->out = &d->body;
 	doc_break(d);
 	if (d->notes.len > 0) {

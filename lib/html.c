@@ -327,6 +327,13 @@ doc_html(struct doc *d, const char *buf, size_t len)
 	free(h.ids);
 	if (d->reason != NULL)
 		return -1;
+	/*
+	 * libxml2 2.9 can pass bytes through undecoded when a document's
+	 * charset does not explain them: such text is refused, not kept.
+	 */
+	if (!utf8_valid(d->body.s ? d->body.s : "", d->body.len))
+		return doc_fail(d, "ingest.encoding", "HTML whose bytes its "
+		    "charset (%s) does not explain", d->encoding);
 	doc_finish(d);
 	return 0;
 }

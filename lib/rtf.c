@@ -37,6 +37,7 @@ struct state {
 	int	font;		/* \fN; a codepage comes with it */
 	int	field;		/* open fields when this group started */
 	int	owns_field;	/* this group is a \field */
+	int	owns_note;	/* this group is a \footnote */
 	int	drop_result;	/* inside a \fldrslt that is dropped */
 };
 
@@ -408,6 +409,7 @@ control(struct rtf *r, const char *w, long param, int has)
 			doc_put(r->d, mark, strlen(mark));
 		}
 		s->dest = D_NOTE;
+		s->owns_note = 1;
 		doc_note_begin(r->d, r->chftn);
 		r->chftn = 0;
 	} else if (strcmp(w, "annotation") == 0) {
@@ -450,7 +452,8 @@ pop(struct rtf *r)
 			r->d->warn[DOC_W_FIELDS]++;
 		r->nfield--;
 	}
-	if (s->dest == D_NOTE && r->st[r->depth - 1].dest != D_NOTE)
+	/* The note ends with its group, whatever the group became since. */
+	if (s->owns_note)
 		doc_note_end(r->d);
 	r->depth--;
 }
@@ -575,6 +578,7 @@ doc_rtf(struct doc *d, const char *buf, size_t len)
 			r->st[r->depth + 1] = r->st[r->depth];
 			r->depth++;
 			top(r)->owns_field = 0;
+			top(r)->owns_note = 0;
 			r->star = 0;
 			break;
 		case '}':

@@ -939,6 +939,26 @@ tags: [autumn, letters]
 	assert_rejected ingest.corrupt "groups nested deeper than 256"
 }
 
+@test "ingest: ends an RTF note the file never closes, before the text's end (fuzz finding)" {
+	rows 's1,w1,works/a.rtf,CC0-1.0,2026-01-14' 's2,w1,works/b.rtf,CC0-1.0,2026-01-14'
+	printf '%s' '{\rtf1 Rain}\chftn{\footnote\chftn  On tin.}\footnote A second' >drop/works/a.rtf
+	# The fuzzer's input starts "{\rt\315F": given its "{\rtf" back and
+	# without its NUL bytes (ingest.binary), ingest reads it as RTF too.
+	{ printf '{\\rtf'; tail -c +6 "$TESTS/fuzz/crashes/rtf-note-group-redirected" |
+	    tr -d '\000'; } >drop/works/b.rtf
+	run -0 quire-ingest drop
+	assert_equal "$(jq .text <<<"${lines[0]}")" '"Rain[1][2]\n\n[1] On tin.\n[2] A second\n"'
+	[[ $(jq .text <<<"${lines[1]}") == *'\n"' ]]
+}
+
+@test "ingest: rejects HTML whose bytes its charset does not explain as ingest.encoding (fuzz finding)" {
+	rows 's1,w1,works/a.html,CC0-1.0,2026-01-14'
+	cp "$TESTS/fuzz/crashes/html-undecoded-bytes" drop/works/a.html
+	run -0 quire-ingest --rejects rejects.csv drop
+	refute_output
+	assert_rejected ingest.encoding "HTML whose bytes its charset (ISO-8859-1) does not explain"
+}
+
 # --- stats, rejects log, the sample drop --------------------------------
 
 @test "ingest: --stats counts records, rejects by reason, bytes and encodings" {
