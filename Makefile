@@ -155,6 +155,10 @@ check: all lint
 
 bench: all
 	tests/bench/run $(BENCH_ARGS)
+	tests/bench/formats/run $(BENCH_FORMATS_ARGS)
+
+bench-formats: all
+	tests/bench/formats/run $(BENCH_FORMATS_ARGS)
 
 bench-tokenize: all
 	tests/bench/tokenize/run $(BENCH_TOKENIZE_ARGS)
@@ -523,4 +527,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all audit bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps fuzz install lint statement uninstall
+.PHONY: all audit bench bench-bpe-train bench-formats bench-dedupe bench-tokenize check clean dataset deps fuzz install lint statement uninstall
