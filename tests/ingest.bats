@@ -785,6 +785,13 @@ TABLE
 	assert_equal "$(jq .text <<<"$output")" '"two spaces collapse\n  kept\n\ttab\n"'
 }
 
+@test "ingest: makes headings, list items, quotes and table rows plain lines, without markers" {
+	rows 's1,w1,works/a.html,CC0-1.0,2026-01-14'
+	printf '<html><body><h2>Pears</h2><ul><li>one</li><li>two\n  <ol><li>two a</li></ol></li></ul><blockquote><p>said she</p></blockquote><table><tr><th>k</th><td>v</td></tr><tr><td>x</td><td>y</td></tr></table></body></html>' >drop/works/a.html
+	run -0 quire-ingest drop
+	assert_equal "$(jq .text <<<"$output")" '"Pears\none\ntwo\ntwo a\nsaid she\nk\tv\nx\ty\n"'
+}
+
 @test "ingest: reads macro-enabled documents without running or keeping the macros" {
 	doc macro.docm
 	run -0 quire-ingest --stats stats.json drop
