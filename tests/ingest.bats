@@ -1026,3 +1026,17 @@ $row"
 	run -0 --separate-stderr quire-ingest -q -m 1M --stats "$BATS_TEST_TMPDIR/stats.json" samples/drop
 	assert_equal "$(jq .options.max_bytes "$BATS_TEST_TMPDIR/stats.json")" 1048576
 }
+
+@test "ingest: the man page's third example runs" {
+	cd "$ROOT"
+	ex() {
+		quire-ingest -q samples/drop 2> /dev/null |
+		    jq -r 'select(.writer == "w08") | [.source.file, .source.format,
+		    .source.converter] | @tsv'
+	}
+	run -0 ex
+	assert_equal "$(cut -f 1,2 <<<"$output")" "works/w08/orchard-letters.docx	docx
+works/w08/bridge-song.odt	odt
+works/w08/winter-kitchen.rtf	rtf
+works/w08/night-ferry.html	html"
+}
