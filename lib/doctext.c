@@ -42,6 +42,7 @@ doc_reset(struct doc *d)
 	free(d->title);
 	d->title = NULL;
 	d->budget = d->max_expanded;
+	d->xml_encoding = 0;
 	d->reason = NULL;
 	d->detail[0] = '\0';
 }
@@ -198,7 +199,7 @@ doc_put(struct doc *d, const char *s, size_t n)
 {
 	struct dbuf *b = d->out;
 
-	/* The note's own mark is "[N] ": blanks after the original go. */
+	/* A note starts "[N] ": the blanks after the document's own mark go. */
 	while (d->lead && n > 0) {
 		if (*s == ' ' || *s == '\t' || *s == '\n') {
 			s++;

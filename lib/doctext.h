@@ -65,6 +65,7 @@ struct doc {
 	char	*title;		/* Markdown front matter's title, or NULL */
 	uint64_t max_expanded;	/* zip: what the parts read may expand to */
 	uint64_t budget;	/* zip: bytes the parts may still expand to */
+	int	xml_encoding;	/* libxml2 met bytes its encoding lacks */
 	const char *reason;	/* reject reason, NULL when read */
 	char	detail[256];
 };
@@ -133,6 +134,13 @@ void	doc_note_begin(struct doc *d, int n);
 void	doc_note_end(struct doc *d);
 /* Append the notes to the body, after one empty line. */
 void	doc_finish(struct doc *d);
+/*
+ * Make libxml2 quiet and closed before a parse: no loader of external
+ * entities or DTDs, no messages on stderr (a broken document is a reject
+ * row, not a diagnostic).  Until the next call, libxml2's encoding errors
+ * set d->xml_encoding (d may be NULL: none is noted).
+ */
+void	doc_xml_lock(struct doc *d);
 /* Set the reason and detail; returns -1 for "return doc_fail(...)". */
 int	doc_fail(struct doc *d, const char *reason, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

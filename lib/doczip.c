@@ -30,6 +30,33 @@ no_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	return NULL;
 }
 
+/* libxml2 reports some encoding errors whatever XML_PARSE_NOERROR says. */
+static void
+no_message(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
+/* Errors are not printed; those of decoding are noted in the doc. */
+static void
+note_error(void *ctx, xmlErrorPtr err)
+{
+	struct doc *d = ctx;
+
+	if (d != NULL && err != NULL && (err->domain == XML_FROM_I18N ||
+	    (err->domain == XML_FROM_IO && err->code == XML_IO_ENCODER)))
+		d->xml_encoding = 1;
+}
+
+void
+doc_xml_lock(struct doc *d)
+{
+	xmlSetExternalEntityLoader(no_loader);
+	xmlSetGenericErrorFunc(NULL, no_message);
+	xmlSetStructuredErrorFunc(d, note_error);
+}
+
 int
 doc_zip_part(struct doc *d, zip_t *za, const char *name, char **buf,
     size_t *len)
@@ -94,7 +121,7 @@ doc_xml(struct doc *d, const char *buf, size_t len, const char *name)
 {
 	xmlDoc *x;
 
-	xmlSetExternalEntityLoader(no_loader);
+	doc_xml_lock(d);
 	if (len > INT32_MAX) {
 		doc_fail(d, "ingest.zip_bomb", "%s is too large", name);
 		return NULL;
@@ -102,6 +129,12 @@ doc_xml(struct doc *d, const char *buf, size_t len, const char *name)
 	/* No XML_PARSE_NOENT, XML_PARSE_DTDLOAD or XML_PARSE_XINCLUDE. */
 	x = xmlReadMemory(buf, (int)len, name, NULL, XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	doc_xml_lock(NULL);
+	if (x == NULL && d->xml_encoding) {
+		doc_fail(d, "ingest.encoding", "%s has bytes its declared "
+		    "encoding does not have", name);
+		return NULL;
+	}
 	if (x == NULL) {
 		doc_fail(d, "ingest.corrupt", "%s is not well-formed XML",
 		    name);

@@ -304,8 +304,10 @@ doc_html(struct doc *d, const char *buf, size_t len)
 	 */
 	if (utf8_valid(buf, len))
 		enc = "UTF-8";
+	doc_xml_lock(d);
 	doc = htmlReadMemory(buf, (int)len, NULL, enc, HTML_PARSE_NONET |
 	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	doc_xml_lock(NULL);
 	if (doc == NULL)
 		return doc_fail(d, "ingest.corrupt", "HTML the parser cannot "
 		    "read");
@@ -328,10 +330,12 @@ doc_html(struct doc *d, const char *buf, size_t len)
 	if (d->reason != NULL)
 		return -1;
 	/*
-	 * libxml2 2.9 can pass bytes through undecoded when a document's
-	 * charset does not explain them: such text is refused, not kept.
+	 * Bytes the charset does not have stop libxml2's decoding (the rest
+	 * is lost) or, in 2.9, can pass through undecoded: either way the
+	 * text is refused, not kept.
 	 */
-	if (!utf8_valid(d->body.s ? d->body.s : "", d->body.len))
+	if (d->xml_encoding || !utf8_valid(d->body.s ? d->body.s : "",
+	    d->body.len))
 		return doc_fail(d, "ingest.encoding", "HTML whose bytes its "
 		    "charset (%s) does not explain", d->encoding);
 	doc_finish(d);

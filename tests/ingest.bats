@@ -792,6 +792,26 @@ TABLE
 	assert_equal "$(jq .text <<<"$output")" '"Pears\none\ntwo\ntwo a\nsaid she\nk\tv\nx\ty\n"'
 }
 
+@test "ingest: says nothing on stderr of bytes a document's encoding lacks, and rejects it as ingest.encoding" {
+	python3 - <<'PY'
+import zipfile
+with zipfile.ZipFile('bad.docx', 'w') as z:
+    z.writestr('[Content_Types].xml', '<Types/>')
+    # Bytes Shift_JIS does not have: libxml2 would print to stderr.
+    z.writestr('word/document.xml', b'<?xml version="1.0" encoding="Shift_JIS"?>'
+               b'<w:document xmlns:w="http://schemas.openxmlformats.org/'
+               b'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>\x82\xff'
+               b'</w:t></w:r></w:p></w:body></w:document>')
+PY
+	rows 's1,w1,works/bad.docx,CC0-1.0,2026-01-14' 's2,w1,works/bad.html,CC0-1.0,2026-01-14'
+	cp bad.docx drop/works/
+	printf '<html><head><meta charset="EUC-JP"></head><body><p>\377\376\241\216 &bogus; <b>unclosed</i></p>' >drop/works/bad.html
+	run -0 --separate-stderr quire-ingest --rejects rejects.csv drop
+	assert_equal "$stderr" ""
+	assert_equal "$(cut -d, -f2,5,6 rejects.csv)" "s1,ingest.encoding,word/document.xml has bytes its declared encoding does not have
+s2,ingest.encoding,HTML whose bytes its charset (EUC-JP) does not explain"
+}
+
 @test "ingest: reads macro-enabled documents without running or keeping the macros" {
 	doc macro.docm
 	run -0 quire-ingest --stats stats.json drop
