@@ -1,8 +1,9 @@
 /*
  * Office Open XML word-processing documents (.docx) as text: the main
- * part word/document.xml, with notes from word/footnotes.xml and
- * word/endnotes.xml.  Headers, footers, comments.xml and text boxes are
- * not read.  See doctext.h for the rules.
+ * part the package's relationships name (word/document.xml without them),
+ * with its footnotes and endnotes parts, found the same way.  Headers,
+ * footers, comments and text boxes are not read.  See doctext.h for the
+ * rules.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,9 @@
 #define W "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #define WS "http://purl.oclc.org/ooxml/wordprocessingml/main"	/* Strict */
 #define MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
+#define RELS "http://schemas.openxmlformats.org/package/2006/relationships"
 #define MAX_FIELDS 32
+#define PART_NAME 256
 
 /* One open complex field (w:fldChar begin ... separate ... end). */
 struct field {
@@ -29,6 +32,7 @@ struct docx {
 	zip_t	*za;
 	xmlDoc	*notes[2];	/* footnotes, endnotes; loaded when needed */
 	int	loaded[2];
+	char	part[3][PART_NAME];	/* main, footnotes, endnotes parts */
 	struct field fields[MAX_FIELDS];
 	int	nfields;	/* open complex fields, may exceed MAX_FIELDS */
 	int	in_note;
@@ -160,9 +164,6 @@ field_instr(struct docx *x, const xmlNode *n)
 static void
 note_ref(struct docx *x, const xmlNode *ref, int kind)
 {
-	static const char *const part[2] = {
-		"word/footnotes.xml", "word/endnotes.xml"
-	};
 	static const char *const elem[2] = { "footnote", "endnote" };
 	struct docx sub;
 	const xmlNode *root, *c;
@@ -175,8 +176,10 @@ note_ref(struct docx *x, const xmlNode *ref, int kind)
 		return;
 	if (!x->loaded[kind]) {
 		x->loaded[kind] = 1;
-		if (doc_zip_part(x->d, x->za, part[kind], &buf, &len) > 0) {
-			x->notes[kind] = doc_xml(x->d, buf, len, part[kind]);
+		if (doc_zip_part(x->d, x->za, x->part[kind + 1], &buf,
+		    &len) > 0) {
+			x->notes[kind] = doc_xml(x->d, buf, len,
+			    x->part[kind + 1]);
 			free(buf);
 		}
 	}
@@ -319,6 +322,81 @@ walk(struct docx *x, const xmlNode *n, int depth)
 	}
 }
 
+/*
+ * In the relationships part rels, find the first internal relationship
+ * whose type ends in "/" type; write its target, resolved against the
+ * folder dir ("" or "word/"), into out.  Return 0, or -1 (out then
+ * undefined) when there is none, it leaves the package or its name is too
+ * long; d->reason is set only when rels is there but cannot be read.
+ */
+static int
+rel_target(struct doc *d, zip_t *za, const char *rels, const char *dir,
+    const char *type, char out[PART_NAME])
+{
+	const xmlNode *root, *c;
+	char t[256], mode[16], target[PART_NAME];
+	xmlDoc *doc;
+	char *buf;
+	size_t len, n = strlen(type);
+	int r = -1;
+
+	if (doc_zip_part(d, za, rels, &buf, &len) <= 0)
+		return -1;
+	doc = doc_xml(d, buf, len, rels);
+	free(buf);
+	if (doc == NULL)
+		return -1;
+	root = xmlDocGetRootElement(doc);
+	for (c = root ? root->children : NULL; c != NULL; c = c->next) {
+		if (!doc_xml_is(c, RELS, "Relationship") ||
+		    doc_xml_attr(c, NULL, "Type", t, sizeof(t)) != 0 ||
+		    strlen(t) <= n || t[strlen(t) - n - 1] != '/' ||
+		    strcmp(t + strlen(t) - n, type) != 0 ||
+		    (doc_xml_attr(c, NULL, "TargetMode", mode,
+		    sizeof(mode)) == 0 && strcmp(mode, "External") == 0) ||
+		    doc_xml_attr(c, NULL, "Target", target,
+		    sizeof(target)) != 0 || target[0] == '\0' ||
+		    strstr(target, "..") != NULL)
+			continue;
+		if (snprintf(out, PART_NAME, "%s%s", target[0] == '/' ? "" :
+		    dir, target + (target[0] == '/')) < PART_NAME)
+			r = 0;
+		break;
+	}
+	xmlFreeDoc(doc);
+	return r;
+}
+
+/* The main part and its notes parts, by the package's relationships. */
+static int
+find_parts(struct docx *x)
+{
+	char dir[PART_NAME], rels[2 * PART_NAME];
+	const char *slash;
+
+	if (rel_target(x->d, x->za, "_rels/.rels", "", "officeDocument",
+	    x->part[0]) != 0)
+		snprintf(x->part[0], PART_NAME, "word/document.xml");
+	if (x->d->reason != NULL)
+		return -1;
+	/* Names that do not fit are no parts of ours: notes are not read. */
+	slash = strrchr(x->part[0], '/');
+	if (snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash -
+	    x->part[0] + 1) : 0, x->part[0]) >= (int)sizeof(dir) ||
+	    snprintf(rels, sizeof(rels), "%s_rels/%s.rels", dir,
+	    slash ? slash + 1 : x->part[0]) >= (int)sizeof(rels))
+		return 0;
+	if (rel_target(x->d, x->za, rels, dir, "footnotes", x->part[1]) != 0 &&
+	    snprintf(x->part[1], PART_NAME, "%sfootnotes.xml", dir) >=
+	    PART_NAME)
+		x->part[1][0] = '\0';
+	if (rel_target(x->d, x->za, rels, dir, "endnotes", x->part[2]) != 0 &&
+	    snprintf(x->part[2], PART_NAME, "%sendnotes.xml", dir) >=
+	    PART_NAME)
+		x->part[2][0] = '\0';
+	return x->d->reason != NULL ? -1 : 0;
+}
+
 int
 doc_docx(struct doc *d, zip_t *za)
 {
@@ -332,11 +410,13 @@ doc_docx(struct doc *d, zip_t *za)
 	memset(&x, 0, sizeof(x));
 	x.d = d;
 	x.za = za;
-	r = doc_zip_part(d, za, "word/document.xml", &buf, &len);
+	if (find_parts(&x) != 0)
+		return -1;
+	r = doc_zip_part(d, za, x.part[0], &buf, &len);
 	if (r <= 0)
 		return r < 0 ? -1 : doc_fail(d, "ingest.corrupt",
-		    "no word/document.xml");
-	doc = doc_xml(d, buf, len, "word/document.xml");
+		    "no main part %s", x.part[0]);
+	doc = doc_xml(d, buf, len, x.part[0]);
 	free(buf);
 	if (doc == NULL)
 		return -1;
@@ -344,8 +424,8 @@ doc_docx(struct doc *d, zip_t *za)
 	body = root != NULL && is_w(root, "document") ? child(root, "body") :
 	    NULL;
 	if (body == NULL)
-		doc_fail(d, "ingest.corrupt", "word/document.xml has no "
-		    "w:document/w:body");
+		doc_fail(d, "ingest.corrupt", "%s has no w:document/w:body",
+		    x.part[0]);
 	else
 		walk(&x, body, 1);
 	xmlFreeDoc(doc);

@@ -230,6 +230,22 @@ odf_encrypted(struct doc *d, zip_t *za)
 	return 0;
 }
 
+/* Do the package's content types name a word-processing main part? */
+static int
+word_types(struct doc *d, zip_t *za)
+{
+	char *t;
+	size_t len;
+	int r;
+
+	if (doc_zip_part(d, za, "[Content_Types].xml", &t, &len) <= 0)
+		return 0;
+	r = strstr(t, "wordprocessingml.document.main+xml") != NULL ||
+	    strstr(t, "ms-word.document.macroEnabled.main+xml") != NULL;
+	free(t);
+	return r;
+}
+
 int
 doc_zip(struct doc *d, const char *buf, size_t len, enum doc_format *f)
 {
@@ -288,7 +304,8 @@ doc_zip(struct doc *d, const char *buf, size_t len, enum doc_format *f)
 			    "%.60s", mime);
 		}
 	} else if (zip_name_locate(za, "[Content_Types].xml", 0) >= 0 &&
-	    zip_name_locate(za, "word/document.xml", 0) >= 0) {
+	    (zip_name_locate(za, "word/document.xml", 0) >= 0 ||
+	    word_types(d, za))) {
 		*f = DOC_DOCX;
 		r = doc_docx(d, za);
 	} else {

@@ -812,6 +812,13 @@ PY
 s2,ingest.encoding,HTML whose bytes its charset (EUC-JP) does not explain"
 }
 
+@test "ingest: finds a .docx's main part and notes through the package's relationships" {
+	doc moved.docx
+	run -0 quire-ingest drop
+	assert_equal "$(jq -c '[.source.format, .text]' <<<"$output")" \
+	    '["docx","Moved, with a note[1].\n\n[1] Found by its relationship.\n"]'
+}
+
 @test "ingest: reads macro-enabled documents without running or keeping the macros" {
 	doc macro.docm
 	run -0 quire-ingest --stats stats.json drop
