@@ -26,15 +26,22 @@ LIB_SRC = \
 	lib/cli.c \
 	lib/csvio.c \
 	lib/date.c \
+	lib/docmd.c \
+	lib/doctext.c \
+	lib/docx.c \
+	lib/doczip.c \
 	lib/hash.c \
+	lib/html.c \
 	lib/jscan.c \
 	lib/licenses.c \
 	lib/markdown.c \
+	lib/odt.c \
 	lib/policy.c \
 	lib/progress.c \
 	lib/record.c \
 	lib/rejects.c \
 	lib/release.c \
+	lib/rtf.c \
 	lib/shardread.c \
 	lib/stats.c \
 	lib/utf8.c \
@@ -91,6 +98,9 @@ NEEDS = \
 	pkg:libxxhash:libxxhash-dev \
 	pkg:json-c:libjson-c-dev \
 	pkg:nettle:nettle-dev \
+	pkg:libzip:libzip-dev \
+	pkg:libxml-2.0:libxml2-dev \
+	pkg:yaml-0.1:libyaml-dev \
 	file:/usr/include/csv.h:libcsv-dev \
 	cmd:pkg-config:pkg-config \
 	cmd:c++:g++ \
@@ -159,6 +169,10 @@ check: all lint deps-slurm
 
 bench: all
 	tests/bench/run $(BENCH_ARGS)
+	tests/bench/formats/run $(BENCH_FORMATS_ARGS)
+
+bench-formats: all
+	tests/bench/formats/run $(BENCH_FORMATS_ARGS)
 
 bench-tokenize: all
 	tests/bench/tokenize/run $(BENCH_TOKENIZE_ARGS)
@@ -191,6 +205,22 @@ FUZZ_SRC_csv = tests/fuzz/diejmp.c lib/csvio.c lib/utf8.c lib/util.c
 FUZZ_SRC_bpe = tests/fuzz/diejmp.c lib/bpe.c lib/hash.c lib/util.c
 FUZZ_LDFLAGS_csv = $(FUZZ_WRAP)
 FUZZ_LDFLAGS_bpe = $(FUZZ_WRAP)
+# The document readers of lib/doctext.h (issue 9); they never die() on
+# bad input, so no FUZZ_WRAP.
+FUZZ_DOC_SRC = lib/doctext.c lib/doczip.c lib/docx.c lib/odt.c lib/rtf.c \
+	lib/html.c lib/docmd.c lib/util.c lib/utf8.c
+FUZZ_TARGETS += docx
+FUZZ_SRC_docx = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += odt
+FUZZ_SRC_odt = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += zip
+FUZZ_SRC_zip = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += rtf
+FUZZ_SRC_rtf = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += html
+FUZZ_SRC_html = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += frontmatter
+FUZZ_SRC_frontmatter = $(FUZZ_DOC_SRC)
 
 fuzz: deps
 	@command -v $(FUZZ_CC) >/dev/null && \
@@ -405,4 +435,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all audit bench bench-bpe-train bench-dedupe bench-scale bench-tokenize check clean dataset deps deps-slurm fuzz install lint statement uninstall valgrind
+.PHONY: all audit bench bench-bpe-train bench-dedupe bench-formats bench-scale bench-tokenize check clean dataset deps deps-slurm fuzz install lint statement uninstall valgrind

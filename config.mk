@@ -16,7 +16,8 @@ CFLAGS = -O2 -g
 CXXFLAGS = -O2 -g
 
 # libcsv ships no pkg-config file: it is -lcsv from Debian's libcsv-dev.
-PKGS = libpcre2-8 icu-uc icu-i18n libzstd libxxhash json-c nettle
+PKGS = libpcre2-8 icu-uc icu-i18n libzstd libxxhash json-c nettle \
+	libzip libxml-2.0 yaml-0.1
 
 WARN = -Wall -Wextra -Wpedantic
 QUIRE_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DVERSION='"$(QUIRE_VERSION)"' \

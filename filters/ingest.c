@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "csvio.h"
 #include "date.h"
+#include "doctext.h"
 #include "hash.h"
 #include "progress.h"
 #include "record.h"
@@ -64,6 +65,8 @@ struct work {
 	char	*conv;		/* conversion buffer, reused */
 	size_t	convcap;
 	char	encoding[64];
+	enum doc_format format;	/* what the bytes are */
+	const char *title;	/* Markdown front matter's, borrowed */
 	char	sha256[HASH_SHA256_HEX];
 	const char *reason;	/* reject reason, NULL when the work is good */
 	char	detail[512];
@@ -431,6 +434,148 @@ check:
 		    "mark");
 }
 
+/* Does a file named as ext lie about content got? */
+static int
+lies(enum doc_format ext, enum doc_format got)
+{
+	if (ext == DOC_UNKNOWN)
+		return 0;
+	if (got == DOC_TEXT)
+		return ext != DOC_TEXT && ext != DOC_MARKDOWN;
+	return ext != got;
+}
+
+/*
+ * Office's encryption wraps a whole .docx in an OLE2 compound file whose
+ * directory names the stream EncryptedPackage (in UTF-16LE).
+ */
+static int
+ole_encrypted(const char *raw, size_t len)
+{
+	static const char name[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0"
+	    "P\0a\0c\0k\0a\0g\0e\0";
+	size_t n = sizeof(name) - 1, i;
+
+	for (i = 0; i + n <= len; i++)
+		if (raw[i] == 'E' && memcmp(raw + i, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Read a word-processor or HTML work into d with the reader its content
+ * calls for; w->text then points into d.  Set the reason when it cannot.
+ */
+static void
+read_document(struct work *w, struct doc *d)
+{
+	int r = -1;
+
+	switch (w->format) {
+	case DOC_ZIP:
+		r = doc_zip(d, w->raw, w->rawlen, &w->format);
+		break;
+	case DOC_RTF:
+		r = doc_rtf(d, w->raw, w->rawlen);
+		break;
+	case DOC_HTML:
+		r = doc_html(d, w->raw, w->rawlen);
+		break;
+	default:
+		die(EXIT_SOFTWARE, "no reader for %s",
+		    doc_format_name(w->format));
+	}
+	if (r != 0) {
+		set_reason(w, d->reason, "%s", d->detail);
+		return;
+	}
+	w->text = d->body.s;
+	w->textlen = d->body.len;
+	snprintf(w->encoding, sizeof(w->encoding), "%s",
+	    d->encoding[0] ? d->encoding : "UTF-8");
+	if (!utf8_valid(w->text, w->textlen))
+		die(EXIT_SOFTWARE, "the %s reader made invalid UTF-8",
+		    doc_format_name(w->format));
+	if (memchr(w->text, '\0', w->textlen) != NULL)
+		set_reason(w, "ingest.binary", "NUL character in the %s text",
+		    doc_format_name(w->format));
+	else if (w->textlen == strspn(w->text, " \t\r\n"))
+		set_reason(w, "ingest.empty", "no text in the %s document",
+		    doc_format_name(w->format));
+}
+
+/*
+ * Find what the work is by its content, refuse an extension that lies
+ * about it, and turn it into UTF-8 text: w->text, w->encoding, w->format
+ * and, for Markdown, w->title.  Set the reason when it cannot.
+ */
+static void
+convert_work(struct work *w, const char *file, UCharsetDetector *det,
+    struct doc *d)
+{
+	enum doc_format ext = doc_by_name(file);
+	size_t skip;
+
+	doc_reset(d);
+	w->title = NULL;
+	w->format = doc_sniff(w->raw, w->rawlen);
+	/* A fragment of HTML is HTML when its name says so. */
+	if (w->format == DOC_TEXT && ext == DOC_HTML) {
+		for (skip = 0; skip < w->rawlen && (w->raw[skip] == ' ' ||
+		    w->raw[skip] == '\t' || w->raw[skip] == '\r' ||
+		    w->raw[skip] == '\n'); skip++)
+			;
+		if (skip < w->rawlen && w->raw[skip] == '<')
+			w->format = DOC_HTML;
+	}
+	switch (w->format) {
+	case DOC_OLE:
+		if (ole_encrypted(w->raw, w->rawlen))
+			set_reason(w, "ingest.encrypted", "an encrypted Office "
+			    "document (OLE2 EncryptedPackage)");
+		else
+			set_reason(w, "ingest.format", "an OLE2 compound file "
+			    "(.doc or another legacy Office format)");
+		return;
+	case DOC_PDF:
+		set_reason(w, "ingest.format", "a PDF file");
+		return;
+	case DOC_ZIP:
+		read_document(w, d);
+		if (w->reason == NULL && lies(ext, w->format))
+			set_reason(w, "ingest.mismatch", "named .%s but the "
+			    "content is %s", strrchr(file, '.') + 1,
+			    doc_format_name(w->format));
+		return;
+	case DOC_RTF:
+	case DOC_HTML:
+	case DOC_TEXT:
+		if (lies(ext, w->format)) {
+			set_reason(w, "ingest.mismatch", "named .%s but the "
+			    "content is %s", strrchr(file, '.') + 1,
+			    doc_format_name(w->format));
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (w->format != DOC_TEXT) {
+		read_document(w, d);
+		return;
+	}
+	decode(w, det);
+	if (w->reason != NULL || ext != DOC_MARKDOWN)
+		return;
+	w->format = DOC_MARKDOWN;
+	skip = doc_front_matter(d, w->text, w->textlen);
+	w->text += skip;
+	w->textlen -= skip;
+	w->title = d->title;
+	if (w->textlen == 0)
+		set_reason(w, "ingest.empty", "no text after the front matter");
+}
+
 static void
 add_str(struct json_object *o, const char *key, const char *s)
 {
@@ -470,10 +615,16 @@ make_record(const struct csv_table *t, const struct columns *c,
 	add_str(src, "file", csvt_cell(row, c->req[2]));
 	add_str(src, "sha256", w->sha256);
 	add_str(src, "encoding", w->encoding);
+	add_str(src, "format", doc_format_name(w->format));
+	add_str(src, "converter", doc_converter(w->format));
 	json_object_object_add(rec, "source", src);
 	add_str(rec, "writer", csvt_cell(row, c->req[1]));
 	add_opt(rec, "credit", csvt_cell(row, c->opt[1]));
-	add_opt(rec, "title", csvt_cell(row, c->opt[0]));
+	/* The manifest's title first, then the front matter's. */
+	if (csvt_cell(row, c->opt[0])[0] == '\0' && w->title != NULL)
+		add_str(rec, "title", w->title);
+	else
+		add_opt(rec, "title", csvt_cell(row, c->opt[0]));
 	add_str(rec, "submitted", csvt_cell(row, c->req[4]));
 	add_opt(rec, "language", csvt_cell(row, c->opt[2]));
 	add_opt(rec, "genre", csvt_cell(row, c->opt[3]));
@@ -541,12 +692,13 @@ main(int argc, char *argv[])
 	struct stats st;
 	struct progress pg;
 	struct json_object *rec;
+	struct doc doc;
 	UCharsetDetector *det;
 	UErrorCode err = U_ZERO_ERROR;
 	const char *drop, *manifest = NULL;
 	char *realdrop, *mpath, *real, *slash, id[17], key[80];
 	size_t i, j, nents;
-	int ch;
+	int ch, k;
 
 	cli_init(argv, "quire-ingest");
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "c:M:m:p:", longopts,
@@ -618,6 +770,10 @@ main(int argc, char *argv[])
 	stats_option_int(&st, "min_confidence", min_confidence);
 	stats_add(&st, "raw_bytes", 0);
 	stats_add(&st, "converted", 0);
+	for (k = 0; k < DOC_NWARN; k++) {
+		snprintf(key, sizeof(key), "dropped.%s", doc_warning_name[k]);
+		stats_add(&st, key, 0);
+	}
 	rej_open(&rj, cli.rejects_path, "ingest", &st);
 	progress_init(&pg, cli.qflag);
 	det = ucsdet_open(&err);
@@ -625,6 +781,9 @@ main(int argc, char *argv[])
 		die(EXIT_SOFTWARE, "ICU charset detector: %s",
 		    u_errorName(err));
 	memset(&w, 0, sizeof(w));
+	doc_init(&doc);
+	/* A zip's parts may expand to four times the largest work. */
+	doc.max_expanded = 4 * max_bytes;
 
 	for (i = 0; i < nents; i++) {
 		st.records_in++;
@@ -642,7 +801,8 @@ main(int argc, char *argv[])
 		}
 		st.bytes_in += w.rawlen;
 		if (w.reason == NULL)
-			decode(&w, det);
+			convert_work(&w, csvt_cell(ents[i].row, cols.req[2]),
+			    det, &doc);
 		if (w.reason != NULL) {
 			rej_row(&rj, ents[i].submission[0] ? id : "",
 			    ents[i].submission,
@@ -655,6 +815,15 @@ main(int argc, char *argv[])
 		stats_add(&st, key, 1);
 		if (strcmp(w.encoding, "UTF-8") != 0)
 			stats_add(&st, "converted", 1);
+		snprintf(key, sizeof(key), "format.%s",
+		    doc_format_name(w.format));
+		stats_add(&st, key, 1);
+		for (k = 0; k < DOC_NWARN; k++)
+			if (doc.warn[k] > 0) {
+				snprintf(key, sizeof(key), "dropped.%s",
+				    doc_warning_name[k]);
+				stats_add(&st, key, doc.warn[k]);
+			}
 		rec = make_record(t, &cols, &ents[i], id, &w);
 		st.bytes_out += record_write(stdout, "<stdout>", rec);
 		st.records_out++;
@@ -667,6 +836,7 @@ main(int argc, char *argv[])
 	stats_write(&st, cli.stats_path);
 
 	ucsdet_close(det);
+	doc_free(&doc);
 	stats_free(&st);
 	free(w.raw);
 	free(w.conv);

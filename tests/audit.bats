@@ -59,12 +59,12 @@ fixture() {
 	run -0 --separate-stderr audit
 	assert_equal "${#lines[@]}" 8
 	assert_line --index 0 'PASS integrity: 21 files match SHA256SUMS'
-	assert_line --index 1 --regexp '^PASS inputs: quire [^ ]+, 20 options and 38 files match inputs.lock$'
+	assert_line --index 1 --regexp '^PASS inputs: quire [^ ]+, 20 options and 42 files match inputs.lock$'
 	assert_line --index 2 'PASS reproducibility: 22 files replayed byte for byte'
-	assert_line --index 3 'PASS conservation: 28 manifest rows: 11 in lineage.csv, 17 in rejects.csv, each once; lineage.csv places the 11 documents of 2 shards'
-	assert_line --index 4 'PASS consent: 11 documents covered by the ledger for train;evaluate at 2026-11-01'
-	assert_line --index 5 'PASS license: 11 documents under licenses that allow train;evaluate, attribution complete'
-	assert_line --index 6 'PASS privacy: no value of the private ledger columns name, email in 22 files, shards decompressed; quire-scrub finds no personal data in 11 documents'
+	assert_line --index 3 'PASS conservation: 32 manifest rows: 15 in lineage.csv, 17 in rejects.csv, each once; lineage.csv places the 15 documents of 2 shards'
+	assert_line --index 4 'PASS consent: 15 documents covered by the ledger for train;evaluate at 2026-11-01'
+	assert_line --index 5 'PASS license: 15 documents under licenses that allow train;evaluate, attribution complete'
+	assert_line --index 6 'PASS privacy: no value of the private ledger columns name, email in 22 files, shards decompressed; quire-scrub finds no personal data in 15 documents'
 	assert_line --index 7 'PASS immutability: no temporary directory beside 1.0.0; no later version names it as previous'
 	assert_equal "$stderr" "quire: audit of $REL: all 8 checks hold"
 	snapshot >after
@@ -113,7 +113,7 @@ fixture() {
 	run -2 audit
 	assert_line --index 0 'PASS integrity: 21 files match SHA256SUMS'
 	assert_line 'FAIL consent: 1 document not covered by the ledger: s0017 (consent.withdrawn)'
-	assert_line 'FAIL conservation: 1 document of the shards not in lineage.csv: s0017 (shards/sample-train-00000.jsonl.zst line 11)'
+	assert_line 'FAIL conservation: 1 document of the shards not in lineage.csv: s0017 (shards/sample-train-00000.jsonl.zst line 15)'
 	assert_line --regexp '^FAIL reproducibility: .*shards/sample-train-00000.jsonl.zst'
 	assert_line --regexp '^PASS license: '
 }

@@ -22,13 +22,13 @@ dataset() {
 }
 
 # Version 1.0.0 of the sample; then w01 withdraws consent and w02 submits
-# s0029, and the next version is made as $1 (2.0.0 unless given).
+# s0033, and the next version is made as $1 (2.0.0 unless given).
 two_versions() {
 	dataset 1.0.0 2026-11-01
 	echo 'w01,withdraw,2026-11-10,*,*,2026-06,Maren Louisa Holt,m.l.holt@example.org' \
 	    >>drop/consent.csv
 	printf 'Un poème neuf.\nDeux lignes.\n' >drop/works/w02/neuf.txt
-	echo 's0029,w02,works/w02/neuf.txt,CC BY 4.0,2026-11-12,Poème neuf,Élise Marchand,fr,poem,,web' \
+	echo 's0033,w02,works/w02/neuf.txt,CC BY 4.0,2026-11-12,Poème neuf,Élise Marchand,fr,poem,,web' \
 	    >>drop/manifest.csv
 	dataset "${1:-2.0.0}" 2026-11-20
 }
@@ -98,7 +98,7 @@ two_versions() {
 	assert_line '## Users of sample 1.0.0: move to sample 2.0.0'
 	assert_line '- 4 works: consent withdrawn (consent.withdrawn)'
 	assert_line '| s0001 | w01 | consent-filter | consent.withdrawn | consent withdrawn |'
-	assert_line '| s0029 | w02 | new: not among the submissions of sample 1.0.0 |'
+	assert_line '| s0033 | w02 | new: not among the submissions of sample 1.0.0 |'
 	refute_line --partial 'understates'
 	run -0 cat changes.csv
 	assert_output - <<-'EOF'
@@ -108,7 +108,7 @@ two_versions() {
 	s0004,w01,removed,consent-filter,consent.withdrawn
 	s0007,w01,removed,consent-filter,consent.withdrawn
 	s0013,w02,added,dedupe,dedupe.cross_writer
-	s0029,w02,added,,
+	s0033,w02,added,,
 	EOF
 }
 

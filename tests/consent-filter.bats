@@ -411,9 +411,10 @@ sample() {
 @test "consent-filter: the sample drop keeps what its README expects" {
 	run -0 --separate-stderr sample
 	assert_equal "$stderr" ""
-	# w01 all, w02 all, w05 its four listed works (ingest dropped s0024, s0025).
+	# w01 all, w02 all, w05 its four listed works, w08 all (ingest dropped
+	# s0024, s0025).
 	run -0 jq -r '.source.submission' <<<"$output"
-	assert_output "$(printf 's%04d\n' {1..13} {19..22})"
+	assert_output "$(printf 's%04d\n' {1..13} {19..22} {29..32})"
 	run -0 cut -d, -f2,3,5 rej.csv
 	assert_output "s0014,w03,consent.scope
 s0015,w03,consent.scope
@@ -454,7 +455,7 @@ examples_setup() {
 	    --policies policies --uses 'train;evaluate' \
 	    --cutoff 2026-11-01 --rejects rejects.csv > records.jsonl"
 	refute_output
-	[ "$(wc -l <records.jsonl)" = 17 ]
+	[ "$(wc -l <records.jsonl)" = 21 ]
 	# Both stages append to one rejects file: 2 from ingest, 9 from us.
 	[ "$(wc -l <rejects.csv)" = 11 ]
 }
@@ -466,9 +467,10 @@ examples_setup() {
 	    -u research -c 2026-11-01 --rejects /dev/null \
 	    --stats stats.json > /dev/null"
 	refute_output
-	# w01 (*), w03 and w05's four; w02's * was narrowed the same day.
+	# w01 (*), w03, w05's four and w08 (*); w02's * was narrowed the same
+	# day.
 	run -0 jq -c '[.records_out, .rejected]' stats.json
-	assert_output '[15,{"consent.future":1,"consent.missing":3,"consent.scope":5,"consent.withdrawn":2}]'
+	assert_output '[19,{"consent.future":1,"consent.missing":3,"consent.scope":5,"consent.withdrawn":2}]'
 }
 
 @test "consent-filter: man page example: why a writer's works are out" {

@@ -57,7 +57,7 @@ sample_credits() {
 	run -0 sample_credits
 	cd "$BATS_TEST_TMPDIR"
 	run -0 grep -c '^- ' CREDITS.md
-	assert_output 21
+	assert_output 25
 	# The ledger's private columns: name and email.
 	tail -n +2 "$ROOT/samples/drop/consent.csv" | cut -d, -f7,8 | tr ',' '\n' |
 	    sort -u | while read -r private; do
@@ -69,6 +69,7 @@ sample_credits() {
 	assert_output - <<-'EOF'
 	## Aiko Tanabe
 	## Grey Heron
+	## Ines Varga
 	## Maren Holt
 	## Tomás Ibarra
 	## Vera Lanskaya

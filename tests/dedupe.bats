@@ -489,6 +489,10 @@ BAD_USAGE=(
 	s0026
 	s0027
 	s0028
+	s0029
+	s0030
+	s0031
+	s0032
 	EOF
 	run -0 cut -d, -f2,3,5 rejects.csv
 	assert_output - <<-'EOF'
@@ -516,7 +520,7 @@ BAD_USAGE=(
 	run -0 quire-dedupe --rulings "$ROOT/policies/rulings.csv" \
 	    --cutoff 2026-11-01 --review review.csv --rejects rejects.csv \
 	    <records.jsonl
-	assert_equal "${#lines[@]}" 21
+	assert_equal "${#lines[@]}" 25
 	run -0 wc -l <review.csv
 	assert_output 3
 }

@@ -78,8 +78,10 @@ The gulls argue over nothing.
 '
 	sha=$(sha256sum <drop/works/tide.txt | cut -d' ' -f1)
 	run -0 --separate-stderr quire-ingest drop
+	icu=$(jq -r .source.converter <<<"$output")
+	[[ $icu =~ ^ICU\ [0-9]+(\.[0-9]+)+$ ]]
 	assert_output - <<EOF
-{"id":"$(docid s1)","source":{"submission":"s1","file":"works/tide.txt","sha256":"$sha","encoding":"UTF-8"},"writer":"w1","credit":"Ana Lind","title":"Tide, Low","submitted":"2026-01-14","language":"en","genre":"poem","revision_of":"s0","license":"CC-BY-4.0","metadata":{"channel":"web"},"text":"Low tide.\nThe gulls argue over nothing.\n"}
+{"id":"$(docid s1)","source":{"submission":"s1","file":"works/tide.txt","sha256":"$sha","encoding":"UTF-8","format":"text","converter":"$icu"},"writer":"w1","credit":"Ana Lind","title":"Tide, Low","submitted":"2026-01-14","language":"en","genre":"poem","revision_of":"s0","license":"CC-BY-4.0","metadata":{"channel":"web"},"text":"Low tide.\nThe gulls argue over nothing.\n"}
 EOF
 	assert_equal "$stderr" ""
 }
@@ -391,10 +393,11 @@ EOF
 
 @test "ingest: rejects a file with a NUL byte as ingest.binary" {
 	rows 's1,w1,works/a.txt,CC0-1.0,2026-01-14'
-	printf 'PK\3\4\0\0\10\0' >drop/works/a.txt
+	# A PNG's header (a zip's would be read as a broken zip).
+	printf '\211PNG\r\n\32\n\0\0\0\rIHDR' >drop/works/a.txt
 	run -0 quire-ingest --rejects rejects.csv drop
 	refute_output
-	assert_rejected ingest.binary "NUL byte at offset 4"
+	assert_rejected ingest.binary "NUL byte at offset 8"
 }
 
 @test "ingest: rejects UTF-16 text holding U+0000 as ingest.binary" {
@@ -663,6 +666,333 @@ records_to_full() { quire-ingest drop >/dev/full; }
 	assert_equal "$stderr" ""
 }
 
+# --- documents: .docx, .odt, .rtf, HTML, Markdown ------------------------
+
+# doc NAME [AS]: the one-row drop s1 whose work is $FIX/NAME, named AS.
+doc() {
+	rows "s1,w1,works/${2-$1},CC-BY-4.0,2026-01-14"
+	cp "$FIX/$1" "drop/works/${2-$1}"
+}
+
+@test "ingest: reads the known text in .docx, .odt, .rtf and HTML as exactly the expected text" {
+	# known.* are pandoc's conversions of known-source.md (make-fixtures.sh).
+	for f in known.docx known.odt known.rtf known.html; do
+		echo "# $f"
+		doc "$f"
+		run -0 --separate-stderr quire-ingest drop
+		jq -j .text <<<"$output" >got
+		cmp got "$FIX/known.expected"
+		assert_equal "$stderr" ""
+	done
+}
+
+@test "ingest: tabs, changes, hidden text, comments, fields and images read alike in every format" {
+	# format images fields comments hidden deletions
+	while read -r f counts; do
+		echo "# $f: $counts"
+		doc "$f"
+		run -0 quire-ingest --stats stats.json drop
+		jq -j .text <<<"$output" >got
+		cmp got "$FIX/features.expected"
+		assert_equal "$(jq -r '[.figures["dropped.images"],
+		    .figures["dropped.fields"], .figures["dropped.comments"],
+		    .figures["dropped.hidden"], .figures["dropped.deletions"]] |
+		    map(tostring) | join(" ")' stats.json)" "$counts"
+	done <<'TABLE'
+features.docx 1 2 1 1 2
+features.odt 1 2 1 1 1
+features.rtf 1 2 1 1 1
+features.html 1 0 0 2 1
+TABLE
+}
+
+@test "ingest: records the format, the encoding of the markup and the converter's library versions" {
+	zipxml="libzip $(pkg-config --modversion libzip), libxml2 $(pkg-config --modversion libxml-2.0)"
+	while IFS=, read -r f format encoding converter; do
+		echo "# $f"
+		doc "$f"
+		run -0 quire-ingest --stats stats.json drop
+		assert_equal "$(jq -r '.source | [.format, .encoding, .converter] | join(",")' <<<"$output")" \
+		    "$format,$encoding,${converter/ZIPXML/$zipxml}"
+		assert_equal "$(jq ".figures[\"format.$format\"]" stats.json)" 1
+	done <<TABLE
+known.docx,docx,UTF-8,ZIPXML
+known.odt,odt,UTF-8,ZIPXML
+known.html,html,UTF-8,libxml2 $(pkg-config --modversion libxml-2.0)
+TABLE
+	doc known.rtf
+	run -0 quire-ingest drop
+	assert_equal "$(jq -r '.source | [.format, .encoding] | join(",")' <<<"$output")" \
+	    rtf,windows-1252
+	[[ $(jq -r .source.converter <<<"$output") =~ ^ICU\ [0-9.]+$ ]]
+}
+
+@test "ingest: knows a document by its content when its name has no known extension" {
+	while read -r f as format; do
+		echo "# $f as $as"
+		doc "$f" "$as"
+		run -0 quire-ingest drop
+		assert_equal "$(jq -r .source.format <<<"$output")" "$format"
+		jq -j .text <<<"$output" >got
+		cmp got "$FIX/known.expected"
+	done <<'TABLE'
+known.docx submission docx
+known.odt poem.bin odt
+known.rtf poem.doc.old rtf
+known.html page.php html
+TABLE
+}
+
+@test "ingest: rejects a file whose extension lies about its content as ingest.mismatch" {
+	while read -r f as detail; do
+		echo "# $f as $as"
+		doc "$f" "$as"
+		run -0 quire-ingest --rejects rejects.csv drop
+		refute_output
+		assert_rejected ingest.mismatch "$detail"
+		rm rejects.csv
+	done <<'TABLE'
+known.docx poem.odt named .odt but the content is docx
+known.odt poem.docx named .docx but the content is odt
+known.rtf poem.html named .html but the content is rtf
+known.html poem.txt named .txt but the content is html
+known.docx poem.md named .md but the content is docx
+cp1252-quotes.txt poem.docx named .docx but the content is text
+cp1252-quotes.txt poem.rtf named .rtf but the content is text
+TABLE
+}
+
+@test "ingest: reads an HTML fragment when the file is named .html" {
+	rows 's1,w1,works/a.html,CC0-1.0,2026-01-14'
+	printf '<p>Rain on the <em>tin</em>\nroof,<br>all night.</p>\n<p>Dawn.</p>\n' >drop/works/a.html
+	run -0 quire-ingest drop
+	assert_equal "$(jq -r .source.format <<<"$output")" html
+	assert_equal "$(jq .text <<<"$output")" '"Rain on the tin roof,\nall night.\nDawn.\n"'
+}
+
+@test "ingest: decodes HTML in the charset its meta tag names when it is not UTF-8" {
+	rows 's1,w1,works/a.html,CC0-1.0,2026-01-14'
+	printf '<html><head><meta charset="windows-1252"></head><body><p>\223Caf\351\224</p></body></html>\n' >drop/works/a.html
+	run -0 quire-ingest drop
+	assert_equal "$(jq -r .source.encoding <<<"$output")" windows-1252
+	assert_equal "$(jq .text <<<"$output")" '"“Café”\n"'
+}
+
+@test "ingest: keeps white space inside <pre> and collapses it elsewhere" {
+	rows 's1,w1,works/a.html,CC0-1.0,2026-01-14'
+	printf '<!DOCTYPE html><body><p>  two   spaces\n\tcollapse </p><pre>\n  kept\n\ttab</pre></body>' >drop/works/a.html
+	run -0 quire-ingest drop
+	assert_equal "$(jq .text <<<"$output")" '"two spaces collapse\n  kept\n\ttab\n"'
+}
+
+@test "ingest: makes headings, list items, quotes and table rows plain lines, without markers" {
+	rows 's1,w1,works/a.html,CC0-1.0,2026-01-14'
+	printf '<html><body><h2>Pears</h2><ul><li>one</li><li>two\n  <ol><li>two a</li></ol></li></ul><blockquote><p>said she</p></blockquote><table><tr><th>k</th><td>v</td></tr><tr><td>x</td><td>y</td></tr></table></body></html>' >drop/works/a.html
+	run -0 quire-ingest drop
+	assert_equal "$(jq .text <<<"$output")" '"Pears\none\ntwo\ntwo a\nsaid she\nk\tv\nx\ty\n"'
+}
+
+@test "ingest: says nothing on stderr of bytes a document's encoding lacks, and rejects it as ingest.encoding" {
+	python3 - <<'PY'
+import zipfile
+with zipfile.ZipFile('bad.docx', 'w') as z:
+    z.writestr('[Content_Types].xml', '<Types/>')
+    # Bytes Shift_JIS does not have: libxml2 would print to stderr.
+    z.writestr('word/document.xml', b'<?xml version="1.0" encoding="Shift_JIS"?>'
+               b'<w:document xmlns:w="http://schemas.openxmlformats.org/'
+               b'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>\x82\xff'
+               b'</w:t></w:r></w:p></w:body></w:document>')
+PY
+	rows 's1,w1,works/bad.docx,CC0-1.0,2026-01-14' 's2,w1,works/bad.html,CC0-1.0,2026-01-14'
+	cp bad.docx drop/works/
+	printf '<html><head><meta charset="EUC-JP"></head><body><p>\377\376\241\216 &bogus; <b>unclosed</i></p>' >drop/works/bad.html
+	run -0 --separate-stderr quire-ingest --rejects rejects.csv drop
+	assert_equal "$stderr" ""
+	assert_equal "$(cut -d, -f2,5,6 rejects.csv)" "s1,ingest.encoding,word/document.xml has bytes its declared encoding does not have
+s2,ingest.encoding,HTML whose bytes its charset (EUC-JP) does not explain"
+}
+
+@test "ingest: finds a .docx's main part and notes through the package's relationships" {
+	doc moved.docx
+	run -0 quire-ingest drop
+	assert_equal "$(jq -c '[.source.format, .text]' <<<"$output")" \
+	    '["docx","Moved, with a note[1].\n\n[1] Found by its relationship.\n"]'
+}
+
+@test "ingest: reads macro-enabled documents without running or keeping the macros" {
+	doc macro.docm
+	run -0 quire-ingest --stats stats.json drop
+	assert_equal "$(jq .text <<<"$output")" '"A short poem about rain.\n"'
+	assert_equal "$(jq '.figures["dropped.macros"]' stats.json)" 1
+}
+
+@test "ingest: rejects encrypted documents as ingest.encrypted" {
+	while read -r f detail; do
+		echo "# $f"
+		doc "$f"
+		run -0 quire-ingest --rejects rejects.csv drop
+		refute_output
+		assert_rejected ingest.encrypted "$detail"
+		rm rejects.csv
+	done <<'TABLE'
+encrypted.docx an encrypted Office document (OLE2 EncryptedPackage)
+encrypted.odt the OpenDocument manifest lists encrypted parts
+zipcrypto.docx [Content_Types].xml is encrypted
+TABLE
+}
+
+@test "ingest: rejects a corrupt zip or XML that is not well-formed as ingest.corrupt" {
+	while read -r f detail; do
+		echo "# $f"
+		doc "$f"
+		run -0 quire-ingest --rejects rejects.csv drop
+		refute_output
+		assert_rejected ingest.corrupt "$detail"
+		rm rejects.csv
+	done <<'TABLE'
+corrupt.docx not a readable zip archive: Not a zip archive
+badxml.docx word/document.xml is not well-formed XML
+TABLE
+}
+
+@test "ingest: rejects a part that expands more than 100 times as ingest.zip_bomb" {
+	doc bomb.docx
+	run -0 quire-ingest --rejects rejects.csv drop
+	refute_output
+	assert_equal "$(cut -d, -f5 rejects.csv)" ingest.zip_bomb
+	[[ $(cat rejects.csv) =~ 'word/document.xml expands '[0-9]+' bytes to 8388'[0-9]+': more than 100 times' ]]
+}
+
+@test "ingest: rejects parts that expand beyond four times -m as ingest.zip_bomb" {
+	# 200 kB of varied words compress about six times: under the ratio.
+	python3 - <<'PY'
+import random, zipfile
+random.seed(7)
+words = ['rain', 'tin', 'roof', 'kettle', 'dawn', 'pear', 'slate', 'gull']
+text = ' '.join(random.choice(words) + str(random.randrange(10)) for _ in range(25000))
+doc = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+       '<w:body><w:p><w:r><w:t>%s</w:t></w:r></w:p></w:body></w:document>' % text)
+with zipfile.ZipFile('big.docx', 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('[Content_Types].xml', '<Types/>')
+    z.writestr('word/document.xml', doc)
+PY
+	rows 's1,w1,works/big.docx,CC0-1.0,2026-01-14'
+	cp big.docx drop/works/
+	size=$(unzip -l big.docx word/document.xml | awk 'NR == 4 { print $1 }')
+	m=$(wc -c <big.docx)
+	echo "# document.xml: $size bytes, zip: $m bytes"
+	[ "$size" -gt $((4 * m)) ]
+	run -0 quire-ingest -m "$m" --rejects rejects.csv drop
+	assert_rejected ingest.zip_bomb "word/document.xml expands to $size bytes: over the $((4 * m)) bytes left of $((4 * m))"
+	run -0 quire-ingest -m "$((size / 4 + 1))" drop
+	assert_equal "$(jq -r .source.format <<<"$output")" docx
+}
+
+@test "ingest: rejects XML with a DOCTYPE as ingest.xml_entity and never resolves its entities" {
+	doc xxe.docx
+	run -0 quire-ingest --rejects rejects.csv drop
+	refute_output
+	assert_rejected ingest.xml_entity "word/document.xml has a DOCTYPE: its entities are never resolved"
+}
+
+@test "ingest: rejects what is not a text document as ingest.format" {
+	printf '%%PDF-1.4\n%%\342\343\n1 0 obj\n' >"$BATS_TEST_TMPDIR/paper.pdf"
+	while read -r f detail; do
+		echo "# $f"
+		rows "s1,w1,works/$f,CC-BY-4.0,2026-01-14"
+		cp "$FIX/$f" drop/works/ 2>/dev/null || cp "$BATS_TEST_TMPDIR/$f" drop/works/
+		run -0 quire-ingest --rejects rejects.csv drop
+		refute_output
+		assert_rejected ingest.format "$detail"
+		rm rejects.csv
+	done <<'TABLE'
+legacy.doc an OLE2 compound file (.doc or another legacy Office format)
+photos.zip a zip archive that is neither .docx nor .odt
+sheet.ods an OpenDocument spreadsheet: not a text document
+paper.pdf a PDF file
+TABLE
+}
+
+@test "ingest: rejects a document without text as ingest.empty" {
+	doc blank.docx
+	run -0 quire-ingest --rejects rejects.csv drop
+	refute_output
+	assert_rejected ingest.empty "no text in the docx document"
+}
+
+@test "ingest: removes Markdown front matter and takes its title when the manifest has none" {
+	manifest "$REQUIRED,title" 's1,w1,works/a.md,CC0-1.0,2026-01-14,' \
+	    's2,w1,works/a.md,CC0-1.0,2026-01-14,Given Title'
+	work works/a.md '---
+title: "Pears, Ripe"
+tags: [autumn, letters]
+---
+
+  Come home when the pears are ripe,
+  she wrote.
+'
+	run -0 quire-ingest drop
+	assert_equal "$(jq -c '[.source.format, .title, .text]' <<<"${lines[0]}")" \
+	    '["markdown","Pears, Ripe","  Come home when the pears are ripe,\n  she wrote.\n"]'
+	assert_equal "$(jq -c '[.title, .text]' <<<"${lines[1]}")" \
+	    '["Given Title","  Come home when the pears are ripe,\n  she wrote.\n"]'
+}
+
+@test "ingest: keeps Markdown whose --- lines do not hold a YAML mapping as it is" {
+	for text in $'---\nA poem between rules\n---\nand after.\n' \
+	    $'---\ntitle: never closed\n' $'---\n: not [yaml\n---\n'; do
+		echo "# $text"
+		rows 's1,w1,works/a.md,CC0-1.0,2026-01-14'
+		printf '%s' "$text" >drop/works/a.md
+		run -0 quire-ingest drop
+		jq -j .text <<<"$output" >got
+		printf '%s' "$text" | cmp - got
+		assert_equal "$(jq -r .title <<<"$output")" null
+	done
+}
+
+@test "ingest: rejects Markdown holding nothing but front matter as ingest.empty" {
+	rows 's1,w1,works/a.md,CC0-1.0,2026-01-14'
+	work works/a.md $'---\ntitle: Only\n---\n\n'
+	run -0 quire-ingest --rejects rejects.csv drop
+	refute_output
+	assert_rejected ingest.empty "no text after the front matter"
+}
+
+@test "ingest: reads an RTF \\uN with its fallback, a surrogate pair and a code page font" {
+	rows 's1,w1,works/a.rtf,CC0-1.0,2026-01-14'
+	printf '%s' '{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Times;}{\f1\fcharset204 Cyr;}}\uc1 Caf\u233e \u-10179?\u-8704? {\f1 \'"'"'c4\'"'"'ee\'"'"'ec} \'"'"'93q\'"'"'94\par}' >drop/works/a.rtf
+	run -0 quire-ingest drop
+	assert_equal "$(jq .text <<<"$output")" '"Café 😀 Дом “q”\n"'
+}
+
+@test "ingest: rejects RTF nested deeper than 256 groups as ingest.corrupt" {
+	rows 's1,w1,works/a.rtf,CC0-1.0,2026-01-14'
+	{ printf '{\\rtf1 '; for i in $(seq 300); do printf '{'; done; printf 'x'; } >drop/works/a.rtf
+	run -0 quire-ingest --rejects rejects.csv drop
+	assert_rejected ingest.corrupt "groups nested deeper than 256"
+}
+
+@test "ingest: ends an RTF note the file never closes, before the text's end (fuzz finding)" {
+	rows 's1,w1,works/a.rtf,CC0-1.0,2026-01-14' 's2,w1,works/b.rtf,CC0-1.0,2026-01-14'
+	printf '%s' '{\rtf1 Rain}\chftn{\footnote\chftn  On tin.}\footnote A second' >drop/works/a.rtf
+	# The fuzzer's input starts "{\rt\315F": given its "{\rtf" back and
+	# without its NUL bytes (ingest.binary), ingest reads it as RTF too.
+	{ printf '{\\rtf'; tail -c +6 "$TESTS/fuzz/crashes/rtf-note-group-redirected" |
+	    tr -d '\000'; } >drop/works/b.rtf
+	run -0 quire-ingest drop
+	assert_equal "$(jq .text <<<"${lines[0]}")" '"Rain[1][2]\n\n[1] On tin.\n[2] A second\n"'
+	[[ $(jq .text <<<"${lines[1]}") == *'\n"' ]]
+}
+
+@test "ingest: rejects HTML whose bytes its charset does not explain as ingest.encoding (fuzz finding)" {
+	rows 's1,w1,works/a.html,CC0-1.0,2026-01-14'
+	cp "$TESTS/fuzz/crashes/html-undecoded-bytes" drop/works/a.html
+	run -0 quire-ingest --rejects rejects.csv drop
+	refute_output
+	assert_rejected ingest.encoding "HTML whose bytes its charset (ISO-8859-1) does not explain"
+}
+
 # --- stats, rejects log, the sample drop --------------------------------
 
 @test "ingest: --stats counts records, rejects by reason, bytes and encodings" {
@@ -677,7 +1007,7 @@ records_to_full() { quire-ingest drop >/dev/full; }
 	run -0 quire-ingest --rejects rejects.csv --stats stats.json drop
 	out=$(printf '%s\n' "$output" | wc -c)
 	assert_equal "$(jq -c . stats.json)" \
-	    "{\"stage\":\"ingest\",\"version\":\"$(cat "$ROOT/VERSION")\",\"records_in\":4,\"records_out\":2,\"rejected\":{\"ingest.empty\":1,\"ingest.missing\":1},\"bytes_in\":$raw,\"bytes_out\":$out,\"options\":{\"manifest\":\"manifest.csv\",\"max_bytes\":16777216,\"min_confidence\":20},\"figures\":{\"raw_bytes\":$raw,\"converted\":1,\"encoding.UTF-8\":1,\"encoding.windows-1252\":1}}"
+	    "{\"stage\":\"ingest\",\"version\":\"$(cat "$ROOT/VERSION")\",\"records_in\":4,\"records_out\":2,\"rejected\":{\"ingest.empty\":1,\"ingest.missing\":1},\"bytes_in\":$raw,\"bytes_out\":$out,\"options\":{\"manifest\":\"manifest.csv\",\"max_bytes\":16777216,\"min_confidence\":20},\"figures\":{\"raw_bytes\":$raw,\"converted\":1,\"dropped.images\":0,\"dropped.fields\":0,\"dropped.comments\":0,\"dropped.hidden\":0,\"dropped.deletions\":0,\"dropped.macros\":0,\"encoding.UTF-8\":1,\"format.text\":2,\"encoding.windows-1252\":1}}"
 }
 
 @test "ingest: --rejects appends to the file, run after run" {
@@ -722,4 +1052,18 @@ $row"
 	cd "$ROOT"
 	run -0 --separate-stderr quire-ingest -q -m 1M --stats "$BATS_TEST_TMPDIR/stats.json" samples/drop
 	assert_equal "$(jq .options.max_bytes "$BATS_TEST_TMPDIR/stats.json")" 1048576
+}
+
+@test "ingest: the man page's third example runs" {
+	cd "$ROOT"
+	ex() {
+		quire-ingest -q samples/drop 2> /dev/null |
+		    jq -r 'select(.writer == "w08") | [.source.file, .source.format,
+		    .source.converter] | @tsv'
+	}
+	run -0 ex
+	assert_equal "$(cut -f 1,2 <<<"$output")" "works/w08/orchard-letters.docx	docx
+works/w08/bridge-song.odt	odt
+works/w08/winter-kitchen.rtf	rtf
+works/w08/night-ferry.html	html"
 }

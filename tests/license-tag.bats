@@ -371,9 +371,9 @@ sample() {
 	cd "$ROOT"
 	run -0 sample
 	assert_equal "$(jq -r .source.submission <<<"$output" | tr '\n' ' ')" \
-	    "s0001 s0002 s0003 s0004 s0005 s0006 s0007 s0009 s0010 s0011 s0012 s0013 s0014 s0016 s0017 s0019 s0020 s0021 s0022 s0023 s0026 "
+	    "s0001 s0002 s0003 s0004 s0005 s0006 s0007 s0009 s0010 s0011 s0012 s0013 s0014 s0016 s0017 s0019 s0020 s0021 s0022 s0023 s0026 s0029 s0030 s0031 s0032 "
 	assert_equal "$(jq -r .license <<<"$output" | sort | uniq -c | awk '{ printf "%s %s, ", $2, $1 }')" \
-	    "CC-BY-4.0 13, CC-BY-SA-4.0 3, CC0-1.0 5, "
+	    "CC-BY-4.0 15, CC-BY-SA-4.0 4, CC0-1.0 6, "
 	assert_equal "$(jq -r 'select(.source.submission == "s0011") | .attribution' <<<"$output")" \
 	    '"Le pont" by Élise Marchand, CC0-1.0'
 	run -0 cut -d, -f2,5,6 "$BATS_TEST_TMPDIR/rejects.csv"
@@ -397,5 +397,5 @@ research() {
 	cd "$ROOT"
 	run -0 research
 	run -0 jq -c '[.records_out, .rejected, .figures["license.CC-BY-NC-4.0"], .figures["license.CC-BY-NC-SA-4.0"]]' "$BATS_TEST_TMPDIR/stats.json"
-	assert_output '[24,{"license.denied":2},2,1]'
+	assert_output '[28,{"license.denied":2},2,1]'
 }

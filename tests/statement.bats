@@ -14,14 +14,14 @@ dataset() {
 	sample_dataset "$1" "$2" 2>/dev/null
 }
 
-# Version 1.0.0 of the sample; then w01 withdraws and w02 submits s0029,
+# Version 1.0.0 of the sample; then w01 withdraws and w02 submits s0033,
 # and version 2.0.0 is made.
 two_versions() {
 	dataset 1.0.0 2026-11-01
 	echo 'w01,withdraw,2026-11-10,*,*,2026-06,Maren Louisa Holt,m.l.holt@example.org' \
 	    >>drop/consent.csv
 	printf 'Un poème neuf.\nDeux lignes.\n' >drop/works/w02/neuf.txt
-	echo 's0029,w02,works/w02/neuf.txt,CC BY 4.0,2026-11-12,Poème neuf,Élise Marchand,fr,poem,,web' \
+	echo 's0033,w02,works/w02/neuf.txt,CC BY 4.0,2026-11-12,Poème neuf,Élise Marchand,fr,poem,,web' \
 	    >>drop/manifest.csv
 	dataset 2.0.0 2026-11-20
 }
@@ -125,7 +125,7 @@ fixture() {
 	run -0 quire-statement -w w01 releases/sample/1.0.0 releases/sample/2.0.0
 	assert_line 'None of your 8 works is in this release.'
 	assert_line '### s0001 “Harbour at Six”: not in this release'
-	assert_line '- Detail: withdrawn on 2026-11-10 (ledger line 10)'
+	assert_line '- Detail: withdrawn on 2026-11-10 (ledger line 11)'
 	# Alone, 2.0.0 knows no title for them.
 	run -0 quire-statement -w w01 releases/sample/2.0.0
 	assert_line '### s0001: not in this release'
@@ -134,8 +134,8 @@ fixture() {
 @test "statement: a work that came after a release is accounted for in it" {
 	two_versions
 	run -0 quire-statement -w w02 releases/sample/1.0.0 releases/sample/2.0.0
-	assert_line '### s0029 “Poème neuf”: not among this release'"'"'s submissions'
-	assert_line '### s0029 “Poème neuf”: in this release'
+	assert_line '### s0033 “Poème neuf”: not among this release'"'"'s submissions'
+	assert_line '### s0033 “Poème neuf”: in this release'
 	assert_line '- Consent: form 2026-01, granted on 2026-02-03, for these uses: evaluate, train'
 }
 
