@@ -774,6 +774,16 @@ main(int argc, char *argv[])
 		snprintf(key, sizeof(key), "dropped.%s", doc_warning_name[k]);
 		stats_add(&st, key, 0);
 	}
+	/*
+	 * Every format a work can be read as, declared at 0: the figures
+	 * then stand in one order whatever the stream holds, and the
+	 * partitions of a partitioned run add up to the one-pipe file.
+	 */
+	for (k = DOC_TEXT; k <= DOC_HTML; k++) {
+		snprintf(key, sizeof(key), "format.%s",
+		    doc_format_name((enum doc_format)k));
+		stats_add(&st, key, 0);
+	}
 	rej_open(&rj, cli.rejects_path, "ingest", &st);
 	progress_init(&pg, cli.qflag);
 	det = ucsdet_open(&err);

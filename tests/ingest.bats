@@ -1007,7 +1007,7 @@ tags: [autumn, letters]
 	run -0 quire-ingest --rejects rejects.csv --stats stats.json drop
 	out=$(printf '%s\n' "$output" | wc -c)
 	assert_equal "$(jq -c . stats.json)" \
-	    "{\"stage\":\"ingest\",\"version\":\"$(cat "$ROOT/VERSION")\",\"records_in\":4,\"records_out\":2,\"rejected\":{\"ingest.empty\":1,\"ingest.missing\":1},\"bytes_in\":$raw,\"bytes_out\":$out,\"options\":{\"manifest\":\"manifest.csv\",\"max_bytes\":16777216,\"min_confidence\":20},\"figures\":{\"raw_bytes\":$raw,\"converted\":1,\"dropped.images\":0,\"dropped.fields\":0,\"dropped.comments\":0,\"dropped.hidden\":0,\"dropped.deletions\":0,\"dropped.macros\":0,\"encoding.UTF-8\":1,\"format.text\":2,\"encoding.windows-1252\":1}}"
+	    "{\"stage\":\"ingest\",\"version\":\"$(cat "$ROOT/VERSION")\",\"records_in\":4,\"records_out\":2,\"rejected\":{\"ingest.empty\":1,\"ingest.missing\":1},\"bytes_in\":$raw,\"bytes_out\":$out,\"options\":{\"manifest\":\"manifest.csv\",\"max_bytes\":16777216,\"min_confidence\":20},\"figures\":{\"raw_bytes\":$raw,\"converted\":1,\"dropped.images\":0,\"dropped.fields\":0,\"dropped.comments\":0,\"dropped.hidden\":0,\"dropped.deletions\":0,\"dropped.macros\":0,\"format.text\":2,\"format.markdown\":0,\"format.docx\":0,\"format.odt\":0,\"format.rtf\":0,\"format.html\":0,\"encoding.UTF-8\":1,\"encoding.windows-1252\":1}}"
 }
 
 @test "ingest: --rejects appends to the file, run after run" {
