@@ -339,6 +339,12 @@ detect(struct work *w, UCharsetDetector *det)
 
 	ucsdet_setText(det, w->raw, (int32_t)len, &err);
 	m = ucsdet_detectAll(det, &n, &err);
+	/* ICU reports "no charset matched at all" as this error. */
+	if (err == U_INVALID_CHAR_FOUND) {
+		set_reason(w, "ingest.encoding", "no encoding explains the "
+		    "bytes");
+		return;
+	}
 	if (U_FAILURE(err))
 		die(EXIT_SOFTWARE, "ICU charset detection: %s",
 		    u_errorName(err));

@@ -263,6 +263,17 @@ EOF
 	assert_rejected ingest.encoding "no encoding explains the bytes with confidence"
 }
 
+@test "ingest: bytes no charset matches at all are ingest.encoding, not an ICU error" {
+	# Found by fuzz_encoding: ICU's detector answers "no match" as an
+	# error code, which ingest took for an internal failure (exit 70).
+	rows 's1,w1,works/odd.txt,CC0-1.0,2026-01-14'
+	mkdir -p drop/works
+	printf '\xef#\xbf' >drop/works/odd.txt
+	run -0 quire-ingest --rejects rejects.csv drop
+	refute_output
+	assert_rejected ingest.encoding "no encoding explains the bytes"
+}
+
 # --- reject reasons -----------------------------------------------------
 
 @test "ingest: rejects an absolute path" {
