@@ -190,6 +190,17 @@ FUZZ_TARGETS += record
 FUZZ_SRC_record = tests/fuzz/diejmp.c lib/record.c lib/jscan.c lib/utf8.c \
 	lib/util.c
 FUZZ_LDFLAGS_record = $(FUZZ_WRAP)
+FUZZ_TARGETS += policy
+FUZZ_SRC_policy = tests/fuzz/diejmp.c lib/policy.c lib/licenses.c \
+	lib/csvio.c lib/date.c lib/utf8.c lib/util.c
+FUZZ_LDFLAGS_policy = $(FUZZ_WRAP)
+FUZZ_TARGETS += ledgers
+FUZZ_SRC_ledgers = tests/fuzz/diejmp.c tests/fuzz/ledgers_consent.c \
+	tests/fuzz/ledgers_rulings.c tests/fuzz/ledgers_pii.c lib/atomic.c \
+	lib/cli.c lib/csvio.c lib/date.c lib/hash.c lib/jscan.c \
+	lib/policy.c lib/progress.c lib/record.c lib/rejects.c lib/stats.c \
+	lib/utf8.c lib/util.c
+FUZZ_LDFLAGS_ledgers = $(FUZZ_WRAP)
 
 fuzz-deps: deps
 	@command -v $(FUZZ_CC) >/dev/null && \
