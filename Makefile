@@ -201,6 +201,9 @@ FUZZ_SRC_ledgers = tests/fuzz/diejmp.c tests/fuzz/ledgers_consent.c \
 	lib/policy.c lib/progress.c lib/record.c lib/rejects.c lib/stats.c \
 	lib/utf8.c lib/util.c
 FUZZ_LDFLAGS_ledgers = $(FUZZ_WRAP)
+FUZZ_TARGETS += shard
+FUZZ_SRC_shard = tests/fuzz/diejmp.c lib/shardread.c lib/util.c
+FUZZ_LDFLAGS_shard = $(FUZZ_WRAP)
 
 fuzz-deps: deps
 	@command -v $(FUZZ_CC) >/dev/null && \
