@@ -204,6 +204,8 @@ FUZZ_LDFLAGS_ledgers = $(FUZZ_WRAP)
 FUZZ_TARGETS += shard
 FUZZ_SRC_shard = tests/fuzz/diejmp.c lib/shardread.c lib/util.c
 FUZZ_LDFLAGS_shard = $(FUZZ_WRAP)
+FUZZ_TARGETS += unorm8
+FUZZ_SRC_unorm8 = lib/unorm8.cc lib/utf8.c lib/util.c
 
 fuzz-deps: deps
 	@command -v $(FUZZ_CC) >/dev/null && \
