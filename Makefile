@@ -135,7 +135,7 @@ lint: deps
 # The suites run twice: on the normal build, then on an ASan+UBSan build
 # of the same sources in its own directory; tests/run-suites prints the
 # closing "N passed, N failed" line.
-check: all lint
+check: all lint fuzz-smoke
 	$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="$(ASAN_FLAGS)" CXXFLAGS="$(ASAN_FLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" all
@@ -206,6 +206,10 @@ FUZZ_SRC_shard = tests/fuzz/diejmp.c lib/shardread.c lib/util.c
 FUZZ_LDFLAGS_shard = $(FUZZ_WRAP)
 FUZZ_TARGETS += unorm8
 FUZZ_SRC_unorm8 = lib/unorm8.cc lib/utf8.c lib/util.c
+FUZZ_TARGETS += bpesplit
+FUZZ_SRC_bpesplit = tests/fuzz/diejmp.c lib/bpe.c lib/hash.c lib/utf8.c \
+	lib/util.c
+FUZZ_LDFLAGS_bpesplit = $(FUZZ_WRAP)
 
 fuzz-deps: deps
 	@command -v $(FUZZ_CC) >/dev/null && \
