@@ -210,6 +210,10 @@ FUZZ_TARGETS += bpesplit
 FUZZ_SRC_bpesplit = tests/fuzz/diejmp.c lib/bpe.c lib/hash.c lib/utf8.c \
 	lib/util.c
 FUZZ_LDFLAGS_bpesplit = $(FUZZ_WRAP)
+FUZZ_TARGETS += release
+FUZZ_SRC_release = tests/fuzz/diejmp.c lib/release.c lib/csvio.c \
+	lib/utf8.c lib/util.c
+FUZZ_LDFLAGS_release = $(FUZZ_WRAP)
 
 fuzz-deps: deps
 	@command -v $(FUZZ_CC) >/dev/null && \

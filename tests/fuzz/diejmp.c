@@ -3,6 +3,7 @@
  * diejmp.h.  Only allocations made while tracking is on are recorded, in
  * an open-addressing set of pointers (backward-shift deletion).
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -170,6 +171,10 @@ __wrap_fopen(const char *path, const char *mode)
 			break;
 	if (i == nfiles)
 		return __real_fopen(path, mode);
+	if (files[i].data == NULL) {
+		errno = ENOENT;	/* fz_file(path, NULL, 0): no such file */
+		return NULL;
+	}
 	for (k = 0; k < FZ_MAXFILES && open_fp[k] != NULL; k++)
 		;
 	if (k == FZ_MAXFILES)

@@ -27,7 +27,8 @@ extern int fz_status;		/* die()'s status after a longjmp */
 void	fz_begin(const uint8_t *data, size_t size);
 /*
  * Serve data[0..size) at path too, or instead of what path served (up to
- * 7 such files); after fz_begin.
+ * 7 such files); after fz_begin.  With data NULL, fopen(path) fails with
+ * ENOENT.
  */
 void	fz_file(const char *path, const uint8_t *data, size_t size);
 /* Stop tracking: what lib returned is now the caller's to free. */
