@@ -21,5 +21,7 @@ void	fz_rulings(void);
  * after it scrubbed by every pattern, checked against a plain scrub.
  */
 void	fz_pii(const uint8_t *data, size_t size);
+/* After fz_pii died: free what diejmp cannot (PCRE2's JIT code). */
+void	fz_pii_abandon(void);
 
 #endif

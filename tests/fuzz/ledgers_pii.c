@@ -72,10 +72,24 @@ plain_apply(struct scrubber *sc, const struct pattern *p, const char *s,
 	return n;
 }
 
+/* Static, so that fz_pii_abandon can reach it after a die(). */
+static struct scrubber sc;
+
+void
+fz_pii_abandon(void)
+{
+	size_t i;
+
+	/* JIT code is mmap'd, out of diejmp's sight: free it here. */
+	for (i = 0; i < sc.npats; i++)
+		if (sc.pats[i].code != NULL)
+			pcre2_code_free(sc.pats[i].code);
+	memset(&sc, 0, sizeof(sc));
+}
+
 void
 fz_pii(const uint8_t *data, size_t size)
 {
-	struct scrubber sc;
 	struct buf ref = { 0 };
 	const uint8_t *sep, *text;
 	size_t i, tlen, digits, csvlen;
