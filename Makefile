@@ -13,6 +13,7 @@ FILTERS = \
 	dedupe \
 	ingest \
 	license-tag \
+	merge \
 	normalize \
 	scrub \
 	shard \
@@ -106,6 +107,19 @@ NEEDS = \
 	file:/usr/share/unicode/NormalizationTest.txt.bz2:unicode-data \
 	file:/usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml
 
+# The Slurm suite's cluster (tests/slurm.bats starts it): installed for
+# make check only, through deps with this list.  Where they cannot be
+# installed, check goes on and the suite skips, saying why.
+SLURM_NEEDS = \
+	cmd:munged:munge \
+	cmd:slurmctld:slurmctld \
+	cmd:slurmd:slurmd \
+	cmd:srun:slurm-client
+
+deps-slurm:
+	@$(MAKE) --no-print-directory deps NEEDS='$(SLURM_NEEDS)' || \
+	    echo "quire: no Slurm here: tests/slurm.bats will skip" >&2
+
 deps:
 	@missing=; \
 	for need in $(NEEDS); do \
@@ -135,7 +149,7 @@ lint: deps
 # The suites run twice: on the normal build, then on an ASan+UBSan build
 # of the same sources in its own directory; tests/run-suites prints the
 # closing "N passed, N failed" line.
-check: all lint fuzz-smoke
+check: all lint deps-slurm fuzz-smoke
 	$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="$(ASAN_FLAGS)" CXXFLAGS="$(ASAN_FLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" all
@@ -154,6 +168,9 @@ bench-bpe-train: all
 
 bench-dedupe: all
 	tests/bench/dedupe/run $(BENCH_DEDUPE_ARGS)
+
+bench-scale: all
+	tests/bench/scale/run $(BENCH_SCALE_ARGS)
 
 # --- fuzzing -------------------------------------------------------------
 # libFuzzer targets of tests/fuzz/ (see its README), built with clang from
@@ -291,154 +308,45 @@ fuzz-smoke: fuzz-deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	done
 	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
 
-# --- the dataset --------------------------------------------------------
-# A pipeline (make fragment) names the dataset and its stages; options a
-# pipeline leaves unset take these defaults.
-PIPELINE = pipelines/sample.mk
-include $(PIPELINE)
+# --- valgrind -------------------------------------------------------------
+# The sample pipeline end to end with every quire program under valgrind's
+# memcheck: make dataset, then a writer's statement and make audit of the
+# release.  Any memory error or leak fails the target; each run's report
+# is in $(BUILD)/valgrind/.  Not part of check: it takes some minutes.
+VALGRIND = valgrind --quiet --leak-check=full \
+	--show-leak-kinds=definite,indirect,possible \
+	--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1
+VG = $(CURDIR)/$(BUILD)/valgrind
 
-MAX_WORK_BYTES ?= 16M
-NORMALIZE_FLAGS ?=
-SHARD_BYTES ?= 64M
-VALIDATION_SHARE ?= 0.01
-ZSTD_LEVEL ?= 3
-ZSTD_THREADS ?= 2
-DEDUPE_THRESHOLD ?= 0.4
-DEDUPE_SHINGLE ?= 3
-DEDUPE_WORD_FLOOR ?= 50
-TOKENIZER ?= train:32768
-TOKENIZER_PATTERN ?= cl100k_base
+valgrind: all
+	@command -v valgrind >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then sudo=; \
+		elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+		else echo "quire: valgrind is missing; install as root: apt-get install valgrind" >&2; exit 1; fi; \
+		echo "quire: installing valgrind" >&2; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q \
+		    --no-install-recommends valgrind >/dev/null; \
+	}
+	@rm -rf "$(VG)"
+	@mkdir -p "$(VG)/bin"
+	@for f in $(FILTERS); do \
+		printf '#!/bin/sh\nexec %s --log-file=%s/%s.%%p.log %s "$$@"\n' \
+		    '$(VALGRIND)' "$(VG)" "$$f" "$(CURDIR)/$(BUILD)/bin/quire-$$f" \
+		    >"$(VG)/bin/quire-$$f"; \
+		chmod 755 "$(VG)/bin/quire-$$f"; \
+	done
+	$(MAKE) --no-print-directory dataset BIN="$(VG)/bin" OUT="$(VG)/releases"
+	$(MAKE) --no-print-directory statement BIN="$(VG)/bin" OUT="$(VG)/releases" \
+	    WRITER=w01 >/dev/null
+	$(MAKE) --no-print-directory audit BIN="$(VG)/bin" \
+	    RELEASE="$(VG)/releases/$(NAME)/$(VERSION)"
+	@n=$$(ls "$(VG)"/*.log | wc -l); bad=$$(find "$(VG)" -name '*.log' -size +0); \
+	if [ -n "$$bad" ]; then \
+		echo "quire: valgrind found errors or leaks:" $$bad >&2; exit 1; \
+	fi; \
+	echo "quire: valgrind: $$n runs of quire programs, no errors, no leaks" >&2
 
-RELEASE = $(OUT)/$(NAME)/$(VERSION)
-# The programs the pipeline runs (the tests point it at the sanitizer build).
-BIN = $(BUILD)/bin
-
-# Each stage's own arguments.  In the recipe $$t is the release being built
-# (a temporary directory beside RELEASE) and $$w the run's work directory.
-ARGS_ingest = -m $(MAX_WORK_BYTES) $(DROP)
-ARGS_consent-filter = --ledger $(CONSENT) --policies $(POLICIES) \
-	--uses '$(USES)' --cutoff $(CUTOFF)
-ARGS_license-tag = --policies $(POLICIES) --uses '$(USES)' --cutoff $(CUTOFF)
-ARGS_scrub = --policies $(POLICIES)
-ARGS_normalize = $(NORMALIZE_FLAGS)
-ARGS_dedupe = -t $(DEDUPE_THRESHOLD) -k $(DEDUPE_SHINGLE) \
-	-w $(DEDUPE_WORD_FLOOR) -T "$$w" --rulings $(POLICIES)/rulings.csv \
-	--cutoff $(CUTOFF) --review "$$t/review.csv"
-ARGS_shard = -n $(NAME) -d "$$t/shards" -s $(SHARD_BYTES) \
-	-v $(VALIDATION_SHARE) -z $(ZSTD_LEVEL) -T $(ZSTD_THREADS) \
-	-l "$$t/lineage.csv"
-
-# The stages as one shell pipe; only the last one draws progress, so that
-# the terminal shows one line for the whole pipe.  What leaves the last
-# stage is what the shards hold: quire-credits makes CREDITS.md of it.
-stage_cmd = $(BIN)/quire-$(1) $(if $(filter $(1),$(lastword $(PIPE_STAGES))),,-q) \
-	--rejects "$$w/rejects-$(1).csv" --stats "$$w/stats-$(1).json" \
-	$(ARGS_$(1))
-# Reports are not stages.
-REPORTS = audit bpe-train changes credits datasheet statement
-BAD_STAGES = $(strip $(filter-out $(FILTERS),$(STAGES)) $(filter $(REPORTS),$(STAGES)))
-# tokenize works on the finished shards, after the pipe.
-PIPE_STAGES = $(filter-out tokenize,$(STAGES))
-STAGE_PIPE = $(foreach s,$(PIPE_STAGES),$(call stage_cmd,$(s)) |)
-
-# The tokenizer: trained here on the training shards (TOKENIZER=train:SIZE,
-# with its own end-of-document token after its last rank), or a given rank
-# file of a published vocabulary, with that vocabulary's special tokens.
-# Each shard gets its .bin/.idx; sequence i of a shard is the document of
-# lineage.csv's index i there.  A document tokenize would drop is already
-# in a shard: that stops the run.
-define tokenize_step
-case '$(TOKENIZER)' in \
-train:*) zstd -q -dc "$$t"/shards/$(NAME)-train-*.jsonl.zst | \
-	$(BIN)/quire-bpe-train -q --size $(patsubst train:%,%,$(TOKENIZER)) \
-	    --pattern $(TOKENIZER_PATTERN) --output "$$t/tokenizer.tiktoken"; \
-	own="--own-specials --special <|endoftext|>=$$(grep -c . "$$t/tokenizer.tiktoken")" ;; \
-*) cp '$(TOKENIZER)' "$$t/tokenizer.tiktoken"; own= ;; \
-esac; \
-: >"$$w/rejects-tokenize.csv"; \
-for s in "$$t"/shards/*.jsonl.zst; do \
-	p="$${s%.jsonl.zst}"; \
-	zstd -q -dc "$$s" | $(BIN)/quire-tokenize -q \
-	    --vocab "$$t/tokenizer.tiktoken" --pattern $(TOKENIZER_PATTERN) \
-	    $$own --output "$$p" --rejects "$$w/rejects-tokenize.csv" \
-	    >/dev/null; \
-done; \
-if [ -s "$$w/rejects-tokenize.csv" ]; then \
-	echo "quire: tokenize refused documents that are in shards" >&2; \
-	exit 1; \
-fi;
-endef
-
-# inputs.lock names everything a release was made from: quire's version,
-# the pipeline's settings and the SHA-256 of the pipeline file, the ledger,
-# every policy file and every file of the drop.  Lines are
-# "KIND VALUE" for settings and "KIND SHA256  PATH" for files, paths
-# relative to DROP and POLICIES, in byte order.
-LOCKED = NAME VERSION DROP CONSENT POLICIES USES CUTOFF STAGES \
-	MAX_WORK_BYTES NORMALIZE_FLAGS SHARD_BYTES VALIDATION_SHARE \
-	ZSTD_LEVEL ZSTD_THREADS CONTACT DEDUPE_THRESHOLD DEDUPE_SHINGLE \
-	DEDUPE_WORD_FLOOR TOKENIZER TOKENIZER_PATTERN
-hash_tree = (cd "$(1)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
-	xargs -r -d '\n' sha256sum) | sed 's/^/$(2) /'
-define write_lock
-{ echo "# quire inputs.lock: what $(NAME) $(VERSION) was built from"; \
-  echo "quire $(QUIRE_VERSION)"; \
-  $(foreach v,$(LOCKED),printf 'option %s=%s\n' $(v) '$($(v))';) \
-  sha256sum "$(PIPELINE)" | sed 's/^/pipeline /'; \
-  sha256sum "$(CONSENT)" | sed 's/^/ledger /'; \
-  $(if $(filter tokenize,$(STAGES)),$(if $(filter train:%,$(TOKENIZER)),,sha256sum "$(TOKENIZER)" | sed 's/^/tokenizer /';)) \
-  $(call hash_tree,$(POLICIES),policy); \
-  $(call hash_tree,$(DROP),drop); }
-endef
-
-# The release is built in a temporary directory and renamed into place only
-# when complete.  Rebuilding an existing version must give the same bytes:
-# then nothing changes; different bytes are refused (versions are never
-# rewritten).
-dataset: all
-	$(if $(BAD_STAGES),$(error unknown stage in STAGES: $(BAD_STAGES)))
-	$(if $(filter shard,$(STAGES)),,$(error STAGES must include shard))
-	$(if $(filter tokenize,$(STAGES)),$(if $(filter tokenize,$(lastword $(STAGES))),,$(error tokenize must be the last stage)))
-	@mkdir -p "$(OUT)/$(NAME)"; \
-	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
-	w=$$(mktemp -d "$(OUT)/$(NAME)/.work-$(VERSION).XXXXXX"); \
-	trap 'rm -rf "$$t" "$$w"' EXIT; \
-	mkdir "$$t/shards"; \
-	echo "quire: $(NAME) $(VERSION): $(STAGES)" >&2; \
-	$(STAGE_PIPE) $(BIN)/quire-credits -q --policies $(POLICIES) \
-	    >"$$t/CREDITS.md"; \
-	$(if $(filter tokenize,$(STAGES)),$(tokenize_step)) \
-	{ echo id,submission_id,writer_id,stage,reason,detail; \
-	  cat $(foreach s,$(STAGES),"$$w/rejects-$(s).csv"); } >"$$t/rejects.csv"; \
-	prev=$$({ ls -1 "$(OUT)/$(NAME)"; echo '$(VERSION)'; } | \
-	    LC_ALL=C sort -V -u | \
-	    awk -v v='$(VERSION)' '$$0 == v { print p; exit } { p = $$0 }'); \
-	old=-; [ -z "$$prev" ] || old="$(OUT)/$(NAME)/$$prev"; \
-	{ $(write_lock); [ "$$old" = - ] || \
-	  sha256sum "$$old/SHA256SUMS" | sed "s|  .*|  $$prev/SHA256SUMS|; s/^/previous /"; \
-	} >"$$t/inputs.lock"; \
-	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
-	    >"$$t/CHANGES.md"; \
-	$(BIN)/quire-datasheet -q --release "$$t" --stats "$$w" \
-	    --stages '$(PIPE_STAGES)' --policies $(POLICIES) --name $(NAME) \
-	    --release-version $(VERSION) --uses '$(USES)' --cutoff $(CUTOFF) \
-	    $(if $(CONTACT),--contact '$(CONTACT)'); \
-	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
-	    xargs -d '\n' sha256sum) >"$$w/SHA256SUMS"; \
-	mv "$$w/SHA256SUMS" "$$t/SHA256SUMS"; \
-	if [ -e "$(RELEASE)" ]; then \
-		if diff -r -q "$$t" "$(RELEASE)" >/dev/null; then \
-			echo "quire: $(RELEASE) is up to date: the same bytes rebuilt" >&2; \
-		else \
-			echo "quire: $(RELEASE) exists with other content;" \
-			    "a version is never rewritten: set a new VERSION" >&2; \
-			exit 1; \
-		fi; \
-	else \
-		chmod 755 "$$t"; \
-		mv -T "$$t" "$(RELEASE)"; \
-		echo "quire: released $(RELEASE)" >&2; \
-	fi
+include mk/dataset.mk
 
 # An auditor's check of a release: one verdict line per promise of
 # DESIGN.md, and a failure unless every one holds.  RELEASE defaults to the
@@ -577,4 +485,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all audit bench bench-bpe-train bench-dedupe bench-tokenize check clean dataset deps fuzz fuzz-deps fuzz-smoke install lint statement uninstall
+.PHONY: all audit bench bench-bpe-train bench-dedupe bench-scale bench-tokenize check clean dataset deps deps-slurm fuzz fuzz-deps fuzz-smoke install lint statement uninstall valgrind

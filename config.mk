@@ -23,7 +23,7 @@ QUIRE_CPPFLAGS = -D_POSIX_C_SOURCE=200809L -DVERSION='"$(QUIRE_VERSION)"' \
 	-Ilib -DPCRE2_CODE_UNIT_WIDTH=8
 QUIRE_CFLAGS = -std=c11 $(WARN) -Wstrict-prototypes
 QUIRE_CXXFLAGS = -std=c++17 $(WARN)
-QUIRE_LDLIBS = -lcsv -lm
+QUIRE_LDLIBS = -lcsv -lm -pthread
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)

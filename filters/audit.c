@@ -427,9 +427,10 @@ lock_read(const char *path, int missing_ok)
 {
 	struct lock *lk;
 	struct lockent *e;
+	struct readahead ra = { NULL, 0, 0 };
 	char *line = NULL, *sp, *hash, *name;
 	size_t cap = 0, lineno = 0, alloc = 0;
-	ssize_t n;
+	int64_t n;
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL) {
@@ -439,7 +440,7 @@ lock_read(const char *path, int missing_ok)
 	}
 	lk = ecalloc(1, sizeof(*lk));
 	lk->path = estrdup(path);
-	while ((n = getline(&line, &cap, fp)) >= 0) {
+	while ((n = etextline(&line, &cap, &ra, fp, path, lineno + 1)) >= 0) {
 		lineno++;
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
@@ -475,6 +476,7 @@ lock_read(const char *path, int missing_ok)
 		die(EXIT_NOINPUT, "%s:", path);
 	fclose(fp);
 	free(line);
+	free(ra.buf);
 	qsort(lk->v, lk->n, sizeof(*lk->v), lockent_cmp);
 	return lk;
 }
@@ -574,15 +576,16 @@ need(const char *value, const char *opt, const char *check)
 static char **
 read_oks(const char *path, size_t *n)
 {
+	struct readahead ra = { NULL, 0, 0 };
 	char **v = NULL, *line = NULL;
-	size_t cap = 0, alloc = 0;
-	ssize_t len;
+	size_t cap = 0, alloc = 0, lineno = 0;
+	int64_t len;
 	FILE *fp;
 
 	*n = 0;
 	if ((fp = fopen(path, "r")) == NULL)
 		die(EXIT_NOINPUT, "%s:", path);
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	while ((len = etextline(&line, &cap, &ra, fp, path, ++lineno)) >= 0) {
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		if (len < 5 || strcmp(line + len - 4, ": OK") != 0)
@@ -603,6 +606,7 @@ read_oks(const char *path, size_t *n)
 		die(EXIT_NOINPUT, "%s:", path);
 	fclose(fp);
 	free(line);
+	free(ra.buf);
 	if (*n > 0)
 		qsort(v, *n, sizeof(*v), str_cmp);
 	return v;
@@ -637,9 +641,10 @@ check_integrity(const char *release)
 	    twice = { 0 }, out = { 0 }, malformed = { 0 };
 	struct tree t;
 	const struct entry *e;
+	struct readahead ra = { NULL, 0, 0 };
 	char **oks, **listed = NULL, *path, *line = NULL, *hash, *name;
 	size_t i, noks, nlisted = 0, alloc = 0, cap = 0, lineno = 0, nfiles = 0;
-	ssize_t len;
+	int64_t len;
 	FILE *fp;
 
 	need(sums_path, "-c", "integrity");
@@ -652,7 +657,8 @@ check_integrity(const char *release)
 			die(EXIT_NOINPUT, "%s:", path);
 		report_problem(&rp, "no SHA256SUMS");
 	}
-	while (fp != NULL && (len = getline(&line, &cap, fp)) >= 0) {
+	while (fp != NULL &&
+	    (len = etextline(&line, &cap, &ra, fp, path, lineno + 1)) >= 0) {
 		lineno++;
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
@@ -718,6 +724,7 @@ check_integrity(const char *release)
 		free(listed[i]);
 	free(listed);
 	free(line);
+	free(ra.buf);
 	free(path);
 	tree_free(&t);
 	return report_end(&rp, "%zu %s match SHA256SUMS", nfiles,
@@ -1081,7 +1088,7 @@ conserve_shards(struct report *rp, const char *release,
 		nshards++;
 		path = easprintf("%s/%s", dir, t.v[i].path);
 		shown = easprintf("shards/%s", t.v[i].path);
-		sr = shardread_open(path, RECORD_MAX_LINE);
+		sr = shardread_open(path, record_max_line());
 		while ((line = shardread_line(sr, &len)) != NULL) {
 			(*ndocs)++;
 			bytes += len + 1;
@@ -1579,7 +1586,7 @@ scan_file(struct ac *a, const char *path, struct pvalue *pv, uint32_t mark,
 	a->state = 0;
 	len = strlen(path);
 	if (len > 4 && strcmp(path + len - 4, ".zst") == 0) {
-		sr = shardread_open(path, RECORD_MAX_LINE);
+		sr = shardread_open(path, record_max_line());
 		while ((line = shardread_line(sr, &n)) != NULL) {
 			ac_feed(a, line, n, pv, mark);
 			ac_feed(a, "\n", 1, pv, mark);

@@ -731,15 +731,16 @@ read_lock(struct release *r)
 {
 	struct lockfile *lk = &r->lock;
 	struct hashed h = { NULL, NULL };
+	struct readahead ra = { NULL, 0, 0 };
 	char *path, *line = NULL, *sp, *rest;
 	size_t cap = 0, lineno = 0, len;
-	ssize_t n;
+	int64_t n;
 	FILE *fp;
 
 	path = easprintf("%s/inputs.lock", r->dir);
 	if ((fp = fopen(path, "r")) == NULL)
 		die(EXIT_NOINPUT, "%s:", path);
-	while ((n = getline(&line, &cap, fp)) >= 0) {
+	while ((n = etextline(&line, &cap, &ra, fp, path, lineno + 1)) >= 0) {
 		lineno++;
 		len = (size_t)n;
 		if (len > 0 && line[len - 1] == '\n')
@@ -807,6 +808,7 @@ read_lock(struct release *r)
 		die(EXIT_NOINPUT, "read error: %s:", path);
 	fclose(fp);
 	free(line);
+	free(ra.buf);
 	free(path);
 }
 

@@ -257,8 +257,15 @@ usage(FILE *fp)
 	fprintf(fp, "usage: %s [-hq] [-k shingle] [-T dir] [-t threshold] "
 	    "[-w words]\n"
 	    "       [--cutoff DATE] [--review FILE] [--rulings FILE]\n"
-	    "       [--rejects FILE] [--stats FILE] [--version] [FILE ...]\n",
-	    progname);
+	    "       [--rejects FILE] [--stats FILE] [--version] [FILE ...]\n"
+	    "       %s [-q] [-k shingle] [-w words] -S sigfile [FILE]\n"
+	    "       %s -D [-k shingle] [-t threshold] [-w words] "
+	    "[--cutoff DATE]\n"
+	    "       [--review FILE] [--rulings FILE] [--rejects FILE] "
+	    "[--stats FILE]\n"
+	    "       sigfile ...\n"
+	    "       %s -A keepfile [FILE]\n",
+	    progname, progname, progname, progname);
 }
 
 /* --- hashing helpers ------------------------------------------------ */
@@ -576,7 +583,7 @@ fold_text(struct words *w, const char *s, size_t len)
 	uint8_t t;
 	int space = 0;
 
-	/* ICU's offsets are 32-bit; record_next allows 1 GiB lines. */
+	/* ICU's offsets are 32-bit; --max-record allows up to 1 TiB. */
 	if (len > INT32_MAX / 2)
 		die(EXIT_DATAERR, "a text of %zu bytes is too long", len);
 	/* Folding never makes a character longer than half as long again. */
@@ -1267,7 +1274,7 @@ take(struct corpus *cp, struct words *w, struct rulings *rl,
 	size_t tlen, wlen;
 	long days;
 
-	d->off = *spool_off;
+	d->off = spool_off != NULL ? *spool_off : 0;
 	d->len = (uint32_t)in->len;
 	if (in->lineno > UINT32_MAX)
 		die(EXIT_DATAERR, "%s: more than %u lines", in->name,
@@ -1279,10 +1286,12 @@ take(struct corpus *cp, struct words *w, struct rulings *rl,
 		cp->names[cp->nnames++] = in->name;
 	}
 	d->file = (uint32_t)(cp->nnames - 1);
-	efwrite(in->line, in->len, spool, "spool");
-	if (putc('\n', spool) == EOF)
-		die(EXIT_IOERR, "write error: spool:");
-	*spool_off += in->len + 1;
+	if (spool != NULL) {
+		efwrite(in->line, in->len, spool, "spool");
+		if (putc('\n', spool) == EOF)
+			die(EXIT_IOERR, "write error: spool:");
+		*spool_off += in->len + 1;
+	}
 	d->linehash = hash_xxh3_64(in->line, in->len);
 	d->unit = NONE;
 	d->other = NONE;
@@ -1311,7 +1320,7 @@ take(struct corpus *cp, struct words *w, struct rulings *rl,
 		d->status = S_LIVE;
 	if (d->status != S_LIVE)
 		return;
-	if ((r = ruling_find(rl, sub)) != NULL) {
+	if (rl != NULL && (r = ruling_find(rl, sub)) != NULL) {
 		r->matched = 1;
 		if (!r->include) {
 			d->status = S_RULING;
@@ -2069,6 +2078,488 @@ open_spool(const char *dir)
 	return fp;
 }
 
+/* --- partitioned runs ---------------------------------------------------- */
+
+/*
+ * A partitioned run splits the stage in three (PARTITIONED RUNS in the
+ * man page).  -S reads one partition and writes, for each record, what
+ * the decisions need and no text: its fields, the key of its folded text
+ * and, the first time a text appears in the partition, its signature and
+ * word counts.  -D reads every partition's signature file, record by
+ * record in the order one stream would have held them (by submission id,
+ * the order quire-ingest writes), and decides exactly as one process
+ * would; it writes the rejects, the review file, the stats and FILE.keep
+ * for each signature file.  -A copies the kept lines of one partition.
+ * Signature files are native-endian work files of one run, not an
+ * exchange format.
+ */
+#define SIG_MAGIC	"quire-dedupe signatures 1\n"
+#define KEEP_MAGIC	"quire-dedupe keep 1\n"
+
+#define E_UNIT		1	/* the record has a text unit */
+#define E_NEWU		2	/* first in its partition: the unit follows */
+#define E_SIG		4	/* the new unit has a signature */
+
+/* The fixed part of one record's entry. */
+struct sig_entry {
+	uint8_t	status;		/* S_LIVE or S_MALFORMED */
+	uint8_t	why;		/* malformed_why[] index */
+	uint8_t	flags;		/* E_* */
+	uint8_t	pad;
+	uint32_t len;		/* bytes of the line */
+	uint64_t linehash;
+	int32_t	days;
+	uint32_t unit;		/* the unit's number in its partition */
+};
+
+/* The unit data that follows an entry with E_NEWU. */
+struct sig_unit {
+	uint64_t key[2];
+	uint64_t words;		/* words of the folded text */
+	uint64_t icu_bytes;	/* bytes of it ICU segmented */
+};
+
+/* One partition as -D reads it. */
+struct part {
+	const char *path;
+	FILE	*fp;
+	uint32_t nread;		/* entries read */
+	struct sig_entry e;	/* the entry read ahead, if have */
+	int	have;
+	char	*s[4];		/* its id, sub, rev, writer; NULL if absent */
+	size_t	scap[4];
+	struct sig_unit *u;	/* local units */
+	uint32_t *usig;		/* each one's signature in cp.sig, or NONE */
+	size_t	nu, ucap;
+	uint8_t	*keep;		/* '1' for each kept record */
+	size_t	kcap;
+};
+
+/* A string as its length (NONE when absent) and its bytes. */
+static void
+eput_str(FILE *fp, const char *path, const char *s)
+{
+	uint32_t n = s == NULL ? NONE : (uint32_t)strlen(s);
+
+	efwrite(&n, sizeof(n), fp, path);
+	if (s != NULL)
+		efwrite(s, n, fp, path);
+}
+
+/* The string at arena offset off, or NULL for NONE. */
+static const char *
+opt(const struct corpus *cp, uint32_t off)
+{
+	return off == NONE ? NULL : str(cp, off);
+}
+
+/*
+ * Read n bytes; at a clean end before the first one return 0 when eof_ok,
+ * anything else short is a damaged file.
+ */
+static int
+eget(struct part *p, void *buf, size_t n, int eof_ok)
+{
+	size_t k = n > 0 ? fread(buf, 1, n, p->fp) : 0;
+
+	if (k == n)
+		return 1;
+	if (ferror(p->fp))
+		die(EXIT_IOERR, "read error: %s:", p->path);
+	if (k == 0 && eof_ok)
+		return 0;
+	die(EXIT_DATAERR, "%s: signature file ends inside an entry", p->path);
+}
+
+/* -S: the signature file of one partition. */
+static void
+run_signatures(const char *path, struct record_in *in, struct words *w,
+    struct progress *pg)
+{
+	struct corpus cp;
+	struct json_object *rec;
+	struct sig_entry e;
+	struct sig_unit su;
+	struct afile *af;
+	const struct doc *d;
+	uint64_t words, icu, nrec = 0;
+	uint32_t hdr[2] = { (uint32_t)shingle, (uint32_t)word_floor };
+	size_t nu, si;
+
+	memset(&cp, 0, sizeof(cp));
+	table_init(&cp.units);
+	table_init(&cp.writers);
+	af = afile_open(path);
+	efwrite(SIG_MAGIC, strlen(SIG_MAGIC), af->fp, path);
+	efwrite(hdr, sizeof(hdr), af->fp, path);
+	while ((rec = record_next(in)) != NULL) {
+		nu = cp.nu;
+		words = w->words;
+		icu = w->icu_bytes;
+		take(&cp, w, NULL, rec, in, NULL, NULL);
+		json_object_put(rec);
+		d = &cp.d[0];
+		memset(&e, 0, sizeof(e));
+		e.status = d->status;
+		e.why = d->status == S_MALFORMED ? (uint8_t)d->other : 0;
+		e.len = d->len;
+		e.linehash = d->linehash;
+		e.days = d->days;
+		e.unit = d->unit;
+		if (d->unit != NONE) {
+			e.flags |= E_UNIT;
+			if (cp.nu > nu)
+				e.flags |= E_NEWU;
+			if (cp.nu > nu && cp.u[d->unit].sig != NONE)
+				e.flags |= E_SIG;
+		}
+		efwrite(&e, sizeof(e), af->fp, path);
+		eput_str(af->fp, path, opt(&cp, d->id));
+		eput_str(af->fp, path, opt(&cp, d->sub));
+		eput_str(af->fp, path, opt(&cp, d->rev));
+		eput_str(af->fp, path, d->writer == NONE ? NULL :
+		    str(&cp, cp.wname[d->writer]));
+		if (e.flags & E_NEWU) {
+			memset(&su, 0, sizeof(su));
+			su.key[0] = cp.u[d->unit].key[0];
+			su.key[1] = cp.u[d->unit].key[1];
+			su.words = w->words - words;
+			su.icu_bytes = w->icu_bytes - icu;
+			efwrite(&su, sizeof(su), af->fp, path);
+		}
+		if (e.flags & E_SIG) {
+			si = cp.u[d->unit].sig;
+			efwrite(cp.sig + si * NBINS, SIG_BYTES, af->fp, path);
+			efwrite(cp.empty + si * MASK_WORDS, MASK_WORDS *
+			    sizeof(uint64_t), af->fp, path);
+		}
+		/* Only the units stay: the records need no memory here. */
+		cp.n = 0;
+		if (ferror(af->fp))
+			die(EXIT_IOERR, "write error: %s:", path);
+		progress_update(pg, ++nrec, in->bytes);
+	}
+	progress_done(pg);
+	afile_commit(af);
+	corpus_free(&cp);
+}
+
+/* Grow a signature store of cp by one slot; return its index. */
+static uint32_t
+sig_slot(struct corpus *cp)
+{
+	if (cp->nsig == cp->sigcap) {
+		cp->sigcap = cp->sigcap ? 2 * cp->sigcap : 1024;
+		cp->sig = erealloc(cp->sig, cp->sigcap * SIG_BYTES);
+		cp->empty = erealloc(cp->empty, cp->sigcap * MASK_WORDS *
+		    sizeof(*cp->empty));
+	}
+	if (cp->nsig == NONE)
+		die(EXIT_OSERR, "more than %u signatures", NONE - 1);
+	return (uint32_t)cp->nsig++;
+}
+
+/* Read the next entry of p ahead, its unit and signature into cp. */
+static void
+part_next(struct corpus *cp, struct part *p)
+{
+	uint32_t n;
+	int i;
+
+	p->have = eget(p, &p->e, sizeof(p->e), 1);
+	if (!p->have)
+		return;
+	if (p->e.status != S_LIVE && p->e.status != S_MALFORMED)
+		die(EXIT_DATAERR, "%s: entry %u: bad status", p->path,
+		    p->nread + 1);
+	if (p->e.status == S_MALFORMED && p->e.why > M_NO_SUB)
+		die(EXIT_DATAERR, "%s: entry %u: bad reason", p->path,
+		    p->nread + 1);
+	for (i = 0; i < 4; i++) {
+		eget(p, &n, sizeof(n), 0);
+		if (n == NONE) {
+			free(p->s[i]);
+			p->s[i] = NULL;
+			p->scap[i] = 0;
+			continue;
+		}
+		if (n > RECORD_MAX_LINE)
+			die(EXIT_DATAERR, "%s: entry %u: bad string length",
+			    p->path, p->nread + 1);
+		if (p->scap[i] < (size_t)n + 1) {
+			p->scap[i] = (size_t)n + 1;
+			p->s[i] = erealloc(p->s[i], p->scap[i]);
+		}
+		eget(p, p->s[i], n, 0);
+		p->s[i][n] = '\0';
+	}
+	if (p->e.flags & E_NEWU) {
+		if (p->e.unit != p->nu)
+			die(EXIT_DATAERR, "%s: entry %u: units out of order",
+			    p->path, p->nread + 1);
+		if (p->nu == p->ucap) {
+			p->ucap = p->ucap ? 2 * p->ucap : 1024;
+			p->u = erealloc(p->u, p->ucap * sizeof(*p->u));
+			p->usig = erealloc(p->usig, p->ucap * sizeof(*p->usig));
+		}
+		eget(p, &p->u[p->nu], sizeof(*p->u), 0);
+		p->usig[p->nu] = NONE;
+		if (p->e.flags & E_SIG) {
+			p->usig[p->nu] = sig_slot(cp);
+			eget(p, cp->sig + (size_t)p->usig[p->nu] * NBINS,
+			    SIG_BYTES, 0);
+			eget(p, cp->empty + (size_t)p->usig[p->nu] * MASK_WORDS,
+			    MASK_WORDS * sizeof(uint64_t), 0);
+		}
+		p->nu++;
+	} else if ((p->e.flags & E_UNIT) && p->e.unit >= p->nu) {
+		die(EXIT_DATAERR, "%s: entry %u: unknown unit", p->path,
+		    p->nread + 1);
+	}
+}
+
+/*
+ * The global unit of local unit lu of p, made on first use as one
+ * process makes it on the first live record of its text.
+ */
+static uint32_t
+global_unit(struct corpus *cp, const struct part *p, uint32_t lu,
+    uint64_t *words, uint64_t *icu)
+{
+	const struct sig_unit *su = &p->u[lu];
+	struct unit *u;
+	size_t i, slot;
+
+	if ((i = find_unit(cp, su->key, &slot)) != NONE)
+		return (uint32_t)i;
+	if (cp->nu == cp->ucap) {
+		cp->ucap = cp->ucap ? 2 * cp->ucap : 1024;
+		cp->u = erealloc(cp->u, cp->ucap * sizeof(*cp->u));
+	}
+	u = &cp->u[cp->nu];
+	memset(u, 0, sizeof(*u));
+	u->key[0] = su->key[0];
+	u->key[1] = su->key[1];
+	u->sig = p->usig[lu];
+	*words += su->words;
+	*icu += su->icu_bytes;
+	cp->units.slot[slot] = (uint32_t)cp->nu;
+	if (++cp->units.n * 2 > cp->units.cap)
+		table_grow(&cp->units, cp, unit_hash);
+	return (uint32_t)cp->nu++;
+}
+
+/* Take the entry p has read ahead as the next record of the stream. */
+static void
+take_entry(struct corpus *cp, struct rulings *rl, struct part *p,
+    uint32_t k, uint64_t *words, uint64_t *icu)
+{
+	struct doc *d = new_doc(cp);
+	struct ruling *r;
+
+	d->off = (uint64_t)k << 32 | p->nread;
+	d->len = p->e.len;
+	d->lineno = (uint32_t)cp->n;
+	d->file = 0;
+	d->linehash = p->e.linehash;
+	d->unit = NONE;
+	d->other = NONE;
+	d->id = p->s[0] ? arena_add(&cp->a, p->s[0], strlen(p->s[0])) : NONE;
+	d->sub = p->s[1] ? arena_add(&cp->a, p->s[1], strlen(p->s[1])) : NONE;
+	d->rev = p->s[2] ? arena_add(&cp->a, p->s[2], strlen(p->s[2])) : NONE;
+	d->writer = p->s[3] ? intern_writer(cp, p->s[3], strlen(p->s[3])) :
+	    NONE;
+	d->days = p->e.days;
+	d->status = p->e.status;
+	if (d->status == S_MALFORMED) {
+		d->other = p->e.why;
+		return;
+	}
+	if ((r = ruling_find(rl, p->s[1])) != NULL) {
+		r->matched = 1;
+		if (!r->include) {
+			d->status = S_RULING;
+			d->other = (uint32_t)(r - rl->r);
+			return;
+		}
+		d->flags |= D_INCLUDED;
+	}
+	if (!(p->e.flags & E_UNIT))
+		die(EXIT_DATAERR, "%s: entry %u: a live record without a text",
+		    p->path, p->nread + 1);
+	d->unit = global_unit(cp, p, p->e.unit, words, icu);
+}
+
+/* Order of the stream: by submission id, an absent one first. */
+static int
+part_before(const struct part *a, const struct part *b)
+{
+	return strcmp(a->s[1] ? a->s[1] : "", b->s[1] ? b->s[1] : "") < 0;
+}
+
+/*
+ * -D: read the npart signature files in stream order into cp.  The
+ * words and ICU bytes of the texts are added to *words and *icu.
+ */
+static struct part *
+read_parts(struct corpus *cp, struct rulings *rl, char **paths, int npart,
+    uint64_t *words, uint64_t *icu)
+{
+	struct part *parts = ecalloc((size_t)npart, sizeof(*parts));
+	struct part *p;
+	char magic[sizeof(SIG_MAGIC) - 1];
+	uint32_t hdr[2];
+	int k, best;
+
+	for (k = 0; k < npart; k++) {
+		p = &parts[k];
+		p->path = paths[k];
+		if ((p->fp = fopen(p->path, "rb")) == NULL)
+			die(EXIT_NOINPUT, "%s:", p->path);
+		if (!eget(p, magic, sizeof(magic), 1) ||
+		    memcmp(magic, SIG_MAGIC, sizeof(magic)) != 0)
+			die(EXIT_DATAERR, "%s: not a signature file of this "
+			    "version of quire-dedupe", p->path);
+		eget(p, hdr, sizeof(hdr), 0);
+		if (hdr[0] != (uint32_t)shingle ||
+		    hdr[1] != (uint32_t)word_floor)
+			die(EXIT_CONFIG, "%s: made with -k %u -w %u, not "
+			    "-k %d -w %ld", p->path, hdr[0], hdr[1], shingle,
+			    word_floor);
+		part_next(cp, p);
+	}
+	cp->names = erealloc(cp->names, sizeof(*cp->names));
+	cp->names[0] = "<stdin>";
+	cp->nnames = 1;
+	for (;;) {
+		best = -1;
+		for (k = 0; k < npart; k++)
+			if (parts[k].have && (best < 0 ||
+			    part_before(&parts[k], &parts[best])))
+				best = k;
+		if (best < 0)
+			break;
+		p = &parts[best];
+		if (cp->n >= UINT32_MAX - 1)
+			die(EXIT_DATAERR, "more than %u records",
+			    UINT32_MAX - 1);
+		take_entry(cp, rl, p, (uint32_t)best, words, icu);
+		p->nread++;
+		part_next(cp, p);
+	}
+	for (k = 0; k < npart; k++) {
+		if (fclose(parts[k].fp) != 0)
+			die(EXIT_IOERR, "%s:", parts[k].path);
+		parts[k].keep = emalloc(parts[k].nread + 1);
+		memset(parts[k].keep, '0', parts[k].nread);
+	}
+	return parts;
+}
+
+/*
+ * -D: the rejects of the whole stream in stream order, as one process
+ * writes them, and the kept records marked in each partition's keep.
+ */
+static void
+decide_out(const struct corpus *cp, const struct rulings *rl,
+    struct part *parts, struct rejects *rj, struct stats *st)
+{
+	const struct doc *d;
+	char *det;
+	size_t i;
+
+	for (i = 0; i < cp->n; i++) {
+		d = &cp->d[i];
+		st->bytes_in += (uint64_t)d->len + 1;
+		if (d->status == S_KEEP) {
+			parts[d->off >> 32].keep[d->off & UINT32_MAX] = '1';
+			st->records_out++;
+			st->bytes_out += (uint64_t)d->len + 1;
+			continue;
+		}
+		det = detail(cp, rl, d);
+		rej_row(rj, d->id == NONE ? NULL : str(cp, d->id),
+		    d->sub == NONE ? NULL : str(cp, d->sub),
+		    d->writer == NONE ? NULL : str(cp, cp->wname[d->writer]),
+		    reason_name[d->status], det);
+		free(det);
+	}
+}
+
+/* -D: FILE.keep for each signature file, and the parts freed. */
+static void
+write_keeps(struct part *parts, int npart)
+{
+	struct afile *af;
+	char *path;
+	int k, i;
+
+	for (k = 0; k < npart; k++) {
+		path = easprintf("%s.keep", parts[k].path);
+		af = afile_open(path);
+		efwrite(KEEP_MAGIC, strlen(KEEP_MAGIC), af->fp, path);
+		efwrite(parts[k].keep, parts[k].nread, af->fp, path);
+		afile_commit(af);
+		free(path);
+		for (i = 0; i < 4; i++)
+			free(parts[k].s[i]);
+		free(parts[k].u);
+		free(parts[k].usig);
+		free(parts[k].keep);
+	}
+	free(parts);
+}
+
+/*
+ * -A: copy the lines of in that keep_path marks kept, byte for byte as
+ * one process writes them (a CR before the newline cut).  The file must
+ * mark exactly as many records as in has lines.
+ */
+static void
+run_apply(const char *keep_path, struct record_in *in)
+{
+	FILE *fp;
+	char *keep = NULL, magic[sizeof(KEEP_MAGIC) - 1];
+	size_t cap = 0, n = 0, i = 0, k;
+
+	if ((fp = fopen(keep_path, "rb")) == NULL)
+		die(EXIT_NOINPUT, "%s:", keep_path);
+	if (fread(magic, 1, sizeof(magic), fp) != sizeof(magic) ||
+	    memcmp(magic, KEEP_MAGIC, sizeof(magic)) != 0)
+		die(EXIT_DATAERR, "%s: not a keep file of quire-dedupe",
+		    keep_path);
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			keep = erealloc(keep, cap);
+		}
+		if ((k = fread(keep + n, 1, cap - n, fp)) == 0)
+			break;
+		n += k;
+	}
+	if (ferror(fp) || fclose(fp) != 0)
+		die(EXIT_IOERR, "read error: %s:", keep_path);
+	while (record_next_line(in)) {
+		if (i == n)
+			die(EXIT_DATAERR, "%s: more records than %s marks "
+			    "(%zu)", in->name, keep_path, n);
+		if (keep[i] == '1') {
+			efwrite(in->line, in->len, stdout, "<stdout>");
+			if (putc('\n', stdout) == EOF)
+				die(EXIT_IOERR, "write error: <stdout>:");
+		} else if (keep[i] != '0') {
+			die(EXIT_DATAERR, "%s: byte %zu is not 0 or 1",
+			    keep_path, sizeof(magic) + i);
+		}
+		i++;
+	}
+	if (i != n)
+		die(EXIT_DATAERR, "%s: %zu records, but %s marks %zu",
+		    in->name, i, keep_path, n);
+	free(keep);
+	efshut(stdout, "<stdout>");
+}
+
 /* Parse -t: a decimal number in (0, 1]. */
 static double
 parse_threshold(const char *s)
@@ -2112,20 +2603,33 @@ main(int argc, char *argv[])
 	struct rulings rl;
 	struct json_object *rec;
 	const char *cutoff_arg = NULL, *review_path = NULL,
-	    *rulings_path = NULL, *spool_dir = NULL;
+	    *rulings_path = NULL, *spool_dir = NULL, *sig_path = NULL,
+	    *keep_path = NULL;
+	struct part *parts = NULL;
+	uint64_t words = 0, icu = 0;
+	int dflag = 0;
 	char buf[32];
 	uint64_t spool_off = 0, n;
 	size_t i, k, nincl = 0;
 	long cutoff = 0;
-	FILE *spool;
+	FILE *spool = NULL;
 	int ch;
 
 	cli_init(argv, "quire-dedupe");
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "T:k:t:w:",
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "A:DS:T:k:t:w:",
 	    longopts, NULL)) != -1) {
 		if (cli_common(ch, &cli, usage))
 			continue;
 		switch (ch) {
+		case 'A':
+			keep_path = optarg;
+			break;
+		case 'D':
+			dflag = 1;
+			break;
+		case 'S':
+			sig_path = optarg;
+			break;
 		case 'T':
 			spool_dir = optarg;
 			break;
@@ -2158,7 +2662,34 @@ main(int argc, char *argv[])
 	if (cutoff_arg != NULL && date_parse(cutoff_arg, &cutoff) != 0)
 		cli_usage_error(usage, "--cutoff: not an ISO 8601 date: %s",
 		    cutoff_arg);
+	if ((sig_path != NULL) + (keep_path != NULL) + dflag > 1)
+		cli_usage_error(usage, "-A, -D and -S exclude each other");
+	if ((sig_path != NULL || keep_path != NULL) &&
+	    (review_path != NULL || rulings_path != NULL ||
+	    cli.rejects_path != NULL || cli.stats_path != NULL))
+		cli_usage_error(usage, "-%c: rejects, review, rulings and "
+		    "stats belong to -D", sig_path != NULL ? 'S' : 'A');
+	if ((sig_path != NULL || keep_path != NULL) && argc - optind > 1)
+		cli_usage_error(usage, "-%c reads one partition: one FILE at "
+		    "most", sig_path != NULL ? 'S' : 'A');
+	if (dflag && argc == optind)
+		cli_usage_error(usage, "-D: signature files expected");
 	choose_bands();
+	if (keep_path != NULL) {
+		record_in_init(&in, argc - optind, argv + optind);
+		run_apply(keep_path, &in);
+		record_in_free(&in);
+		return EXIT_OK;
+	}
+	if (sig_path != NULL) {
+		words_init(&w);
+		progress_init(&pg, cli.qflag);
+		record_in_init(&in, argc - optind, argv + optind);
+		run_signatures(sig_path, &in, &w, &pg);
+		record_in_free(&in);
+		words_free(&w);
+		return EXIT_OK;
+	}
 
 	/* The rulings first: a bad file stops before any record is read. */
 	memset(&rl, 0, sizeof(rl));
@@ -2181,20 +2712,28 @@ main(int argc, char *argv[])
 	memset(&cp, 0, sizeof(cp));
 	table_init(&cp.units);
 	table_init(&cp.writers);
-	words_init(&w);
-	spool = open_spool(spool_dir);
-	progress_init(&pg, cli.qflag);
-	record_in_init(&in, argc - optind, argv + optind);
-	while ((rec = record_next(&in)) != NULL) {
-		st.records_in++;
-		st.bytes_in += in.len + 1;
-		take(&cp, &w, &rl, rec, &in, spool, &spool_off);
-		json_object_put(rec);
-		progress_update(&pg, st.records_in, st.bytes_in);
+	if (dflag) {
+		parts = read_parts(&cp, &rl, argv + optind, argc - optind,
+		    &words, &icu);
+		st.records_in = cp.n;
+	} else {
+		words_init(&w);
+		spool = open_spool(spool_dir);
+		progress_init(&pg, cli.qflag);
+		record_in_init(&in, argc - optind, argv + optind);
+		while ((rec = record_next(&in)) != NULL) {
+			st.records_in++;
+			st.bytes_in += in.len + 1;
+			take(&cp, &w, &rl, rec, &in, spool, &spool_off);
+			json_object_put(rec);
+			progress_update(&pg, st.records_in, st.bytes_in);
+		}
+		progress_done(&pg);
+		if (fflush(spool) != 0 || ferror(spool))
+			die(EXIT_IOERR, "write error: spool:");
+		words = w.words;
+		icu = w.icu_bytes;
 	}
-	progress_done(&pg);
-	if (fflush(spool) != 0 || ferror(spool))
-		die(EXIT_IOERR, "write error: spool:");
 
 	rank_docs(&cp);
 	decide_revisions(&cp);
@@ -2204,10 +2743,16 @@ main(int argc, char *argv[])
 	decide_copies(&cp);
 	number_groups(&cp);
 
-	write_out(&cp, &rl, spool, &rj, &st);
-	record_in_free(&in);
-	fclose(spool);
-	efshut(stdout, "<stdout>");
+	if (dflag) {
+		decide_out(&cp, &rl, parts, &rj, &st);
+		write_keeps(parts, argc - optind);
+	} else {
+		write_out(&cp, &rl, spool, &rj, &st);
+		record_in_free(&in);
+		fclose(spool);
+		efshut(stdout, "<stdout>");
+		words_free(&w);
+	}
 	rej_close(&rj);
 	if (review_path != NULL)
 		write_review(&cp, review_path);
@@ -2224,8 +2769,8 @@ main(int argc, char *argv[])
 	stats_add(&st, "verified_pairs", (int64_t)cp.verified);
 	stats_add(&st, "distinct_texts", (int64_t)cp.nu);
 	stats_add(&st, "short_works", (int64_t)cp.short_works);
-	stats_add(&st, "words", (int64_t)w.words);
-	stats_add(&st, "icu_bytes", (int64_t)w.icu_bytes);
+	stats_add(&st, "words", (int64_t)words);
+	stats_add(&st, "icu_bytes", (int64_t)icu);
 	stats_add(&st, "revision_target_missing", (int64_t)cp.rev_missing);
 	stats_add(&st, "revision_other_writer", (int64_t)cp.rev_foreign);
 	stats_add(&st, "rulings_include", (int64_t)nincl);
@@ -2237,7 +2782,6 @@ main(int argc, char *argv[])
 
 	stats_free(&st);
 	rulings_free(&rl);
-	words_free(&w);
 	corpus_free(&cp);
 	return EXIT_OK;
 }

@@ -38,6 +38,7 @@ static const char *const optional[] = {
 
 static uint64_t max_bytes = 16 << 20;	/* -m */
 static int min_confidence = 20;		/* -c */
+static long part_k, part_n = 1;		/* -p K/P */
 
 /* A manifest row with its parsed essentials. */
 struct entry {
@@ -72,8 +73,9 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: %s [-hq] [-c CONFIDENCE] [-M MANIFEST] [-m SIZE] "
-	    "[--rejects FILE]\n"
-	    "       [--stats FILE] [--version] DROP\n", progname);
+	    "[-p K/P]\n"
+	    "       [--rejects FILE] [--stats FILE] [--version] DROP\n",
+	    progname);
 }
 
 static int
@@ -542,12 +544,12 @@ main(int argc, char *argv[])
 	UCharsetDetector *det;
 	UErrorCode err = U_ZERO_ERROR;
 	const char *drop, *manifest = NULL;
-	char *realdrop, *mpath, *real, id[17], key[80];
-	size_t i, j;
+	char *realdrop, *mpath, *real, *slash, id[17], key[80];
+	size_t i, j, nents;
 	int ch;
 
 	cli_init(argv, "quire-ingest");
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "c:M:m:", longopts,
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "c:M:m:p:", longopts,
 	    NULL)) != -1) {
 		if (cli_common(ch, &cli, usage))
 			continue;
@@ -561,6 +563,15 @@ main(int argc, char *argv[])
 		case 'm':
 			max_bytes = estrtosize(optarg, 1, (uint64_t)1 << 40,
 			    "-m");
+			break;
+		case 'p':
+			/* Partition K of P: the rows whose id hashes to K. */
+			if ((slash = strchr(optarg, '/')) == NULL)
+				cli_usage_error(usage, "-p: K/P expected: %s",
+				    optarg);
+			*slash = '\0';
+			part_n = (long)estrtonum(slash + 1, 1, 65536, "-p");
+			part_k = (long)estrtonum(optarg, 0, part_n - 1, "-p");
 			break;
 		default:
 			usage(stderr);
@@ -594,6 +605,12 @@ main(int argc, char *argv[])
 			while (i < j)
 				ents[i++].duplicate = 1;
 	}
+	for (i = j = 0; i < t->nrows; i++)
+		if (part_n == 1 || hash_xxh3_64(ents[i].submission,
+		    strlen(ents[i].submission)) % (uint64_t)part_n ==
+		    (uint64_t)part_k)
+			ents[j++] = ents[i];
+	nents = j;
 
 	stats_init(&st, "ingest");
 	stats_option(&st, "manifest", manifest ? manifest : "manifest.csv");
@@ -609,7 +626,7 @@ main(int argc, char *argv[])
 		    u_errorName(err));
 	memset(&w, 0, sizeof(w));
 
-	for (i = 0; i < t->nrows; i++) {
+	for (i = 0; i < nents; i++) {
 		st.records_in++;
 		w.reason = NULL;
 		w.rawlen = 0;

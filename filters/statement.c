@@ -200,7 +200,7 @@ read_records(struct view *v)
 			free(path);
 			path = easprintf("%s/shards/%s", v->r->dir,
 			    want[i]->doc->shard);
-			sr = shardread_open(path, RECORD_MAX_LINE);
+			sr = shardread_open(path, record_max_line());
 			at = 0;
 		}
 		/* Lines before the one wanted are skipped unparsed. */

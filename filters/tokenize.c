@@ -1,17 +1,18 @@
 /* quire-tokenize: byte-level BPE as tiktoken does it, into Megatron-LM shards. */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-
 #include "atomic.h"
 #include "bpe.h"
 #include "cli.h"
 #include "csvio.h"
 #include "hash.h"
+#include "jscan.h"
 #include "progress.h"
 #include "record.h"
 #include "rejects.h"
@@ -27,6 +28,10 @@
 #define IDX_VERSION	1
 #define STDIO_BUF	((size_t)1 << 17)
 #define DETAIL_MAX	512
+#define MAX_THREADS	64
+#define BATCH_DOCS	4096		/* documents read at a time, at most */
+#define BATCH_BYTES	((size_t)1 << 20)	/* and record bytes */
+#define NBATCHES	3		/* batches in flight */
 
 struct special {
 	const char *text;	/* borrowed: a literal or argv */
@@ -51,11 +56,76 @@ static enum mode mode;
 static struct special specials[MAX_SPECIALS];
 static size_t nspecials;
 static int own_specials;		/* --own-specials */
+static int nthreads = 1;		/* --threads */
 
 /* Why a text could not be tokenized, for the reject row. */
 struct failure {
 	const char *reason;
 	char	detail[160];
+};
+
+/*
+ * A record read, and then its tokens.  Its line, id and text live in the
+ * batch's arena, by offset, since the arena may move as it grows.
+ */
+struct doc {
+	size_t	line;		/* the record as read */
+	size_t	linelen;
+	size_t	id;		/* the id, unescaped, NUL-terminated */
+	size_t	idlen;
+	size_t	text;		/* the text, unescaped */
+	size_t	textlen;
+	const char *name;	/* file and line, for messages */
+	size_t	lineno;
+	const char *why;	/* refused before tokenizing: check_record */
+	struct failure f;	/* f.reason: refused, or NULL */
+	struct bpe_ids ids;	/* kept from batch to batch, for its room */
+	uint64_t pieces;
+};
+
+/*
+ * Documents are read, tokenized and written a batch at a time: read in
+ * order, tokenized by any thread in any order (each on its own, never
+ * cut), written in order, so that the output is the same for every
+ * number of threads.
+ */
+struct batch {
+	struct doc *docs;
+	size_t	ndocs;
+	size_t	cap;
+	char	*arena;
+	size_t	alen;
+	size_t	acap;
+	size_t	next;		/* the next document to claim: pool.mu */
+	size_t	ndone;		/* documents tokenized: pool.mu */
+};
+
+/* One thread's pre-tokenizer (PCRE2's match data is per thread) and memo. */
+struct worker {
+	struct bpe_split *sp;
+	struct bpe_work w;
+	const struct bpe *b;
+	struct pool *pool;
+	pthread_t th;
+};
+
+/*
+ * A ring of batches: the main thread reads into a free one and publishes
+ * it, writes the oldest once all its documents are tokenized, and
+ * tokenizes when it has nothing else to do; the other threads tokenize
+ * whatever document of a published batch is unclaimed, oldest first.  No
+ * thread waits for another at the end of a batch.
+ */
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work;	/* a batch was published, or quit */
+	pthread_cond_t done;	/* a batch was finished */
+	struct batch ring[NBATCHES];
+	size_t	head;		/* the oldest published batch */
+	size_t	count;		/* batches published, not yet written */
+	int	quit;
+	int	nworkers;	/* threads, the main one included */
+	struct worker wk[MAX_THREADS];
 };
 
 /* The .bin and .idx being written, and what the .idx needs at the end. */
@@ -106,7 +176,8 @@ usage(FILE *fp)
 	    "[--special TOKEN=ID ...] [--own-specials]\n"
 	    "       [--eod TOKEN | none] (--output PREFIX [--doc-index FILE] "
 	    "| --ids | --decode)\n"
-	    "       [--rejects FILE] [--stats FILE] [--version] [FILE ...]\n",
+	    "       [--threads N] [--rejects FILE] [--stats FILE] [--version] "
+	    "[FILE ...]\n",
 	    progname);
 }
 
@@ -284,8 +355,19 @@ shard_put(struct shard *sh, const struct bpe_ids *ids)
 		sh->bufcap = need * 2;
 		sh->buf = emalloc(sh->bufcap);
 	}
-	for (i = 0; i < ids->n; i++)
-		put_le(sh->buf + i * sh->itemsize, ids->v[i], sh->itemsize);
+	/* Two cases spelled out: put_le's loop per token is slow here. */
+	if (sh->itemsize == 2)
+		for (i = 0; i < ids->n; i++) {
+			sh->buf[2 * i] = (unsigned char)ids->v[i];
+			sh->buf[2 * i + 1] = (unsigned char)(ids->v[i] >> 8);
+		}
+	else
+		for (i = 0; i < ids->n; i++) {
+			sh->buf[4 * i] = (unsigned char)ids->v[i];
+			sh->buf[4 * i + 1] = (unsigned char)(ids->v[i] >> 8);
+			sh->buf[4 * i + 2] = (unsigned char)(ids->v[i] >> 16);
+			sh->buf[4 * i + 3] = (unsigned char)(ids->v[i] >> 24);
+		}
 	efwrite(sh->buf, need, sh->bin->fp, sh->bin_path);
 	if (sh->nseq == sh->cap) {
 		sh->cap = sh->cap == 0 ? 4096 : sh->cap * 2;
@@ -392,51 +474,353 @@ write_ids(FILE *fp, struct json_object *id, const struct bpe_ids *ids,
 	return n;
 }
 
-/*
- * Why rec cannot be tokenized before its text is looked at: a usable id
- * (a non-empty string) and a string text are needed.  Returns the reason
- * and writes the detail, or NULL.
- */
-static const char *
-check_record(struct json_object *rec, const struct record_in *in,
-    struct json_object **id, const char **text, size_t *len, char *detail,
-    size_t dlen)
+/* Room for n more bytes in the batch's arena; return where they start. */
+static size_t
+arena_reserve(struct batch *bt, size_t n)
 {
-	struct json_object *v;
-	const char *why = NULL, *reason = NULL;
-
-	if (!json_object_object_get_ex(rec, "id", id))
-		why = "no id";
-	else if (!json_object_is_type(*id, json_type_string))
-		why = "id is not a string";
-	else if (json_object_get_string_len(*id) == 0)
-		why = "id is empty";
-	if (why != NULL)
-		reason = "tokenize.no_id";
-	else if (!json_object_object_get_ex(rec, "text", &v)) {
-		reason = "tokenize.no_text";
-		why = "no text field";
-	} else if (!json_object_is_type(v, json_type_string)) {
-		reason = "tokenize.no_text";
-		why = "text is not a string";
-	} else {
-		*text = json_object_get_string(v);
-		*len = (size_t)json_object_get_string_len(v);
-		/*
-		 * record_next checked the line; only an escaped surrogate
-		 * (json-c writes it as ED A0..BF xx) can make the decoded
-		 * text invalid, so look only where an ED byte is.
-		 */
-		if (memchr(*text, 0xED, *len) != NULL &&
-		    !utf8_valid(*text, *len)) {
-			reason = "tokenize.invalid_text";
-			why = "text is not valid UTF-8 (an escaped lone "
-			    "surrogate?)";
-		}
+	if (bt->acap - bt->alen < n) {
+		while (bt->acap - bt->alen < n)
+			bt->acap = bt->acap == 0 ? 2 * BATCH_BYTES : 2 * bt->acap;
+		bt->arena = erealloc(bt->arena, bt->acap);
 	}
-	if (reason != NULL)
-		snprintf(detail, dlen, "%s:%zu: %s", in->name, in->lineno, why);
-	return reason;
+	return bt->alen;
+}
+
+/*
+ * Take the record in->line into d: the line itself, its id and its text
+ * unescaped, or why it cannot be tokenized before its text is looked at
+ * (a usable id, a non-empty string, and a string text are needed).  The
+ * scanner checks the line as record_next does, without building objects.
+ */
+static void
+read_doc(struct record_in *in, struct batch *bt, struct doc *d)
+{
+	struct jscan_field want[2] = { { .key = "id" }, { .key = "text" } };
+	const char *text;
+
+	record_scan(in, want, 2);
+	/* The line, the id and the text, each NUL-terminated, fit here. */
+	d->line = arena_reserve(bt, 2 * in->len + 3);
+	memcpy(bt->arena + d->line, in->line, in->len);
+	bt->arena[d->line + in->len] = '\0';
+	bt->alen += in->len + 1;
+	d->linelen = in->len;
+	d->name = in->name;
+	d->lineno = in->lineno;
+	d->why = NULL;
+	d->f.reason = NULL;
+	d->ids.n = 0;
+	d->pieces = 0;
+	if (want[0].type == JSCAN_ABSENT)
+		d->why = "no id";
+	else if (want[0].type != JSCAN_STRING)
+		d->why = "id is not a string";
+	else {
+		d->id = bt->alen;
+		d->idlen = jscan_unescape(want[0].str, want[0].len,
+		    bt->arena + d->id);
+		bt->alen += d->idlen + 1;
+		if (d->idlen == 0)
+			d->why = "id is empty";
+	}
+	if (d->why != NULL) {
+		d->f.reason = "tokenize.no_id";
+		return;
+	}
+	if (want[1].type != JSCAN_STRING) {
+		d->f.reason = "tokenize.no_text";
+		d->why = want[1].type == JSCAN_ABSENT ? "no text field" :
+		    "text is not a string";
+		return;
+	}
+	if (want[1].escaped) {
+		d->text = bt->alen;
+		d->textlen = jscan_unescape(want[1].str, want[1].len,
+		    bt->arena + d->text);
+		bt->alen += d->textlen + 1;
+	} else {
+		d->text = d->line + (size_t)(want[1].str - in->line);
+		d->textlen = want[1].len;
+	}
+	/*
+	 * The line is valid UTF-8; only an escaped surrogate (decoded as
+	 * ED A0..BF xx) could make the text invalid, so look only where an
+	 * ED byte is.
+	 */
+	text = bt->arena + d->text;
+	if (memchr(text, 0xED, d->textlen) != NULL &&
+	    !utf8_valid(text, d->textlen)) {
+		d->f.reason = "tokenize.invalid_text";
+		d->why = "text is not valid UTF-8 (an escaped lone surrogate?)";
+	}
+}
+
+/*
+ * Read records into bt until it holds BATCH_DOCS documents or
+ * BATCH_BYTES of them, or the input ends (then bt->ndocs may be 0).
+ */
+static void
+read_batch(struct record_in *in, struct batch *bt, struct stats *st)
+{
+	bt->ndocs = 0;
+	bt->alen = 0;
+	while (bt->ndocs < BATCH_DOCS && bt->alen < BATCH_BYTES &&
+	    record_next_line(in)) {
+		st->records_in++;
+		st->bytes_in += in->len + 1;
+		if (bt->ndocs == bt->cap) {
+			bt->cap = bt->cap == 0 ? 256 : 2 * bt->cap;
+			bt->docs = erealloc(bt->docs, bt->cap *
+			    sizeof(*bt->docs));
+			memset(bt->docs + bt->ndocs, 0, (bt->cap - bt->ndocs) *
+			    sizeof(*bt->docs));
+		}
+		read_doc(in, bt, &bt->docs[bt->ndocs++]);
+	}
+}
+
+static void
+batch_free(struct batch *bt)
+{
+	size_t i;
+
+	for (i = 0; i < bt->cap; i++)
+		free(bt->docs[i].ids.v);
+	free(bt->docs);
+	free(bt->arena);
+}
+
+/*
+ * The oldest published batch with a document nobody claimed yet, or
+ * NULL.  Called with pl->mu held.
+ */
+static struct batch *
+claimable(struct pool *pl)
+{
+	struct batch *bt;
+	size_t i;
+
+	for (i = 0; i < pl->count; i++) {
+		bt = &pl->ring[(pl->head + i) % NBATCHES];
+		if (bt->next < bt->ndocs)
+			return bt;
+	}
+	return NULL;
+}
+
+/*
+ * Claim the next document of bt and tokenize it, with pl->mu held on
+ * entry and on return but not while tokenizing.
+ */
+static void
+tokenize_one(struct worker *wk, struct batch *bt)
+{
+	struct pool *pl = wk->pool;
+	struct doc *d = &bt->docs[bt->next++];
+
+	pthread_mutex_unlock(&pl->mu);
+	if (d->f.reason == NULL)
+		tokenize_text(wk->sp, wk->b, &wk->w, bt->arena + d->text,
+		    d->textlen, &d->ids, &d->pieces, &d->f);
+	pthread_mutex_lock(&pl->mu);
+	if (++bt->ndone == bt->ndocs)
+		pthread_cond_signal(&pl->done);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct pool *pl = wk->pool;
+	struct batch *bt;
+
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		while ((bt = claimable(pl)) == NULL && !pl->quit)
+			pthread_cond_wait(&pl->work, &pl->mu);
+		if (bt == NULL)
+			break;
+		tokenize_one(wk, bt);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
+}
+
+/*
+ * Give every thread its own pre-tokenizer and memo; start the threads
+ * beyond the calling one, which is wk[0].
+ */
+static void
+pool_open(struct pool *pl, int n, const struct bpe *b)
+{
+	char err[160];
+	int i, rc;
+
+	memset(pl, 0, sizeof(*pl));
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->work, NULL);
+	pthread_cond_init(&pl->done, NULL);
+	pl->nworkers = n;
+	for (i = 0; i < n; i++) {
+		pl->wk[i].b = b;
+		pl->wk[i].pool = pl;
+		/* It compiled once already: it compiles again. */
+		if ((pl->wk[i].sp = bpe_split_new(regex, err,
+		    sizeof(err))) == NULL)
+			die(EXIT_SOFTWARE, "--regex: %s", err);
+	}
+	for (i = 1; i < n; i++)
+		if ((rc = pthread_create(&pl->wk[i].th, NULL, worker_main,
+		    &pl->wk[i])) != 0)
+			die(EXIT_OSERR, "pthread_create: %s", strerror(rc));
+}
+
+static void
+pool_close(struct pool *pl)
+{
+	size_t k;
+	int i;
+
+	pthread_mutex_lock(&pl->mu);
+	pl->quit = 1;
+	pthread_cond_broadcast(&pl->work);
+	pthread_mutex_unlock(&pl->mu);
+	for (i = 1; i < pl->nworkers; i++)
+		pthread_join(pl->wk[i].th, NULL);
+	for (i = 0; i < pl->nworkers; i++) {
+		bpe_split_free(pl->wk[i].sp);
+		bpe_work_free(&pl->wk[i].w);
+	}
+	for (k = 0; k < NBATCHES; k++)
+		batch_free(&pl->ring[k]);
+	pthread_cond_destroy(&pl->done);
+	pthread_cond_destroy(&pl->work);
+	pthread_mutex_destroy(&pl->mu);
+}
+
+/* What the writing side holds: outputs, counts, the end token. */
+struct out {
+	struct shard sh;
+	struct afile *dix;
+	struct rejects rj;
+	struct stats st;
+	struct progress pg;
+	const struct special *eod;
+	char	*linebuf;
+	size_t	linecap;
+	uint64_t pieces;
+	uint64_t text_tokens;
+	uint64_t eod_tokens;
+	uint64_t max_tokens;
+	uint64_t text_bytes;
+};
+
+/*
+ * Write the documents of bt in order: a reject row for each refused one,
+ * else its tokens (--ids) or its sequence, document-index row and record
+ * passed on (--output).
+ */
+static void
+write_batch(struct out *o, struct batch *bt)
+{
+	struct json_object *rec, *id;
+	const char *cells[3];
+	char detail[DETAIL_MAX], num[2][24];
+	struct doc *d;
+	size_t k;
+
+	for (k = 0; k < bt->ndocs; k++) {
+		d = &bt->docs[k];
+		if (d->f.reason != NULL) {
+			snprintf(detail, sizeof(detail), "%s:%zu: %s", d->name,
+			    d->lineno, d->why != NULL ? d->why : d->f.detail);
+			/* Rare: the object is built only for the row. */
+			if ((rec = json_tokener_parse(bt->arena +
+			    d->line)) == NULL)
+				die(EXIT_SOFTWARE, "%s:%zu: the record does not "
+				    "parse again", d->name, d->lineno);
+			rej_record(&o->rj, rec, d->f.reason, detail);
+			json_object_put(rec);
+			continue;
+		}
+		o->pieces += d->pieces;
+		o->text_tokens += d->ids.n;
+		o->text_bytes += d->textlen;
+		if (d->ids.n > o->max_tokens)
+			o->max_tokens = d->ids.n;
+		if (mode == M_IDS) {
+			id = json_object_new_string_len(bt->arena + d->id,
+			    (int)d->idlen);
+			o->st.bytes_out += write_ids(stdout, id, &d->ids,
+			    &o->linebuf, &o->linecap);
+			json_object_put(id);
+		} else {
+			if (o->eod != NULL) {
+				bpe_ids_push(&d->ids, o->eod->id);
+				o->eod_tokens++;
+			}
+			if (o->dix != NULL) {
+				snprintf(num[0], sizeof(num[0]), "%zu",
+				    o->sh.nseq);
+				snprintf(num[1], sizeof(num[1]), "%zu",
+				    d->ids.n);
+				cells[0] = num[0];
+				cells[1] = bt->arena + d->id;
+				cells[2] = num[1];
+				csv_put(o->dix->fp, doc_index_path, cells, 3);
+			}
+			shard_put(&o->sh, &d->ids);
+			efwrite(bt->arena + d->line, d->linelen, stdout,
+			    "<stdout>");
+			if (putc('\n', stdout) == EOF)
+				die(EXIT_IOERR, "write error: <stdout>:");
+			o->st.bytes_out += d->linelen + 1;
+		}
+		o->st.records_out++;
+	}
+	progress_update(&o->pg, o->st.records_in, o->st.bytes_in);
+}
+
+/*
+ * Read, tokenize and write every document, in the order of this list:
+ * write the oldest batch when it is done, else read into a free batch,
+ * else tokenize, else wait for a batch to be done.
+ */
+static void
+run_pool(struct pool *pl, struct record_in *in, struct out *o)
+{
+	struct batch *bt;
+	int eof = 0;
+
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		bt = &pl->ring[pl->head];
+		if (pl->count > 0 && bt->ndone == bt->ndocs) {
+			pthread_mutex_unlock(&pl->mu);
+			write_batch(o, bt);
+			pthread_mutex_lock(&pl->mu);
+			pl->head = (pl->head + 1) % NBATCHES;
+			pl->count--;
+		} else if (!eof && pl->count < NBATCHES) {
+			bt = &pl->ring[(pl->head + pl->count) % NBATCHES];
+			pthread_mutex_unlock(&pl->mu);
+			read_batch(in, bt, &o->st);
+			pthread_mutex_lock(&pl->mu);
+			if (bt->ndocs == 0) {
+				eof = 1;
+				continue;
+			}
+			bt->next = bt->ndone = 0;
+			pl->count++;
+			pthread_cond_broadcast(&pl->work);
+		} else if (pl->count == 0)
+			break;
+		else if ((bt = claimable(pl)) != NULL)
+			tokenize_one(&pl->wk[0], bt);
+		else
+			pthread_cond_wait(&pl->done, &pl->mu);
+	}
+	pthread_mutex_unlock(&pl->mu);
 }
 
 /* sha256 of the file at path, for --stats: which vocabulary was used. */
@@ -540,7 +924,8 @@ main(int argc, char *argv[])
 		O_DOC_INDEX,
 		O_IDS,
 		O_DECODE,
-		O_OWN_SPECIALS
+		O_OWN_SPECIALS,
+		O_THREADS
 	};
 	static const struct option longopts[] = {
 		CLI_LONGOPTS,
@@ -553,31 +938,21 @@ main(int argc, char *argv[])
 		{ "pattern", required_argument, NULL, O_PATTERN },
 		{ "regex", required_argument, NULL, O_REGEX },
 		{ "special", required_argument, NULL, O_SPECIAL },
+		{ "threads", required_argument, NULL, O_THREADS },
 		{ "vocab", required_argument, NULL, O_VOCAB },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const doc_header[] = { "index", "id", "tokens" };
 	struct cli cli = { 0 };
 	struct record_in in;
-	struct rejects rj;
-	struct stats st;
-	struct progress pg;
+	static struct out o;
+	static struct pool pool;
 	struct bpe_split *sp = NULL;
 	char rerr[160];
-	struct shard sh;
 	struct bpe *b;
-	struct bpe_work w = { 0 };
-	struct bpe_ids ids = { 0 };
-	struct failure f;
-	struct afile *dix = NULL;
-	struct json_object *rec, *id;
 	const struct special *eod = NULL;
-	const char *text, *reason, *cells[3];
-	char detail[DETAIL_MAX], sha[HASH_SHA256_HEX], num[2][24];
-	char *linebuf = NULL;
-	size_t len, linecap = 0, i, ntext;
-	uint64_t pieces = 0, text_tokens = 0, eod_tokens = 0, max_tokens = 0;
-	uint64_t text_bytes = 0;
+	char sha[HASH_SHA256_HEX];
+	size_t i;
 	uint32_t cardinality;
 	int ch, regex_given = 0;
 
@@ -619,6 +994,10 @@ main(int argc, char *argv[])
 			break;
 		case O_SPECIAL:
 			parse_special(optarg);
+			break;
+		case O_THREADS:
+			nthreads = (int)estrtonum(optarg, 1, MAX_THREADS,
+			    "--threads");
 			break;
 		case O_OWN_SPECIALS:
 			own_specials = 1;
@@ -677,127 +1056,83 @@ main(int argc, char *argv[])
 	cardinality = check_specials(b);
 	file_sha256(vocab_path, sha);
 
-	stats_init(&st, "tokenize");
-	stats_option(&st, "mode", mode == M_OUTPUT ? "output" :
+	stats_init(&o.st, "tokenize");
+	stats_option(&o.st, "mode", mode == M_OUTPUT ? "output" :
 	    mode == M_IDS ? "ids" : "decode");
-	stats_option(&st, "vocab", vocab_path);
-	stats_option(&st, "vocab_sha256", sha);
-	stats_option_int(&st, "vocab_tokens", b->ntokens);
-	stats_option_int(&st, "ids", cardinality);
+	stats_option(&o.st, "vocab", vocab_path);
+	stats_option(&o.st, "vocab_sha256", sha);
+	stats_option_int(&o.st, "vocab_tokens", b->ntokens);
+	stats_option_int(&o.st, "ids", cardinality);
 	if (mode != M_DECODE) {
-		stats_option(&st, "pattern", pattern != NULL ? pattern->name :
+		stats_option(&o.st, "pattern", pattern != NULL ? pattern->name :
 		    "regex");
-		stats_option(&st, "regex", regex);
-		stats_option(&st, "eod", eod != NULL ? eod->text : "none");
+		stats_option(&o.st, "regex", regex);
+		stats_option(&o.st, "eod", eod != NULL ? eod->text : "none");
 		if (eod != NULL)
-			stats_option_int(&st, "eod_id", eod->id);
+			stats_option_int(&o.st, "eod_id", eod->id);
 	}
 	if (mode == M_OUTPUT)
-		stats_option(&st, "dtype", cardinality < UINT16_LIMIT ?
+		stats_option(&o.st, "dtype", cardinality < UINT16_LIMIT ?
 		    "uint16" : "int32");
-	stats_add(&st, "documents", 0);
-	stats_add(&st, "tokens", 0);
+	stats_add(&o.st, "documents", 0);
+	stats_add(&o.st, "tokens", 0);
 	if (mode != M_DECODE) {
-		stats_add(&st, "text_tokens", 0);
-		stats_add(&st, "eod_tokens", 0);
-		stats_add(&st, "pieces", 0);
-		stats_add(&st, "max_document_tokens", 0);
+		stats_add(&o.st, "text_tokens", 0);
+		stats_add(&o.st, "eod_tokens", 0);
+		stats_add(&o.st, "pieces", 0);
+		stats_add(&o.st, "max_document_tokens", 0);
 	}
-	stats_add(&st, "text_bytes", 0);
+	stats_add(&o.st, "text_bytes", 0);
 
 	setvbuf(stdin, stdin_buf, _IOFBF, sizeof(stdin_buf));
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	if (atexit(remove_output) != 0)
 		die(EXIT_OSERR, "atexit:");
-	rej_open(&rj, cli.rejects_path, "tokenize", &st);
+	rej_open(&o.rj, cli.rejects_path, "tokenize", &o.st);
 	if (mode == M_OUTPUT)
-		shard_open(&sh, cardinality);
+		shard_open(&o.sh, cardinality);
 	if (doc_index_path != NULL) {
-		dix = afile_open(doc_index_path);
-		csv_put(dix->fp, doc_index_path, doc_header, 3);
+		o.dix = afile_open(doc_index_path);
+		csv_put(o.dix->fp, doc_index_path, doc_header, 3);
 	}
-	progress_init(&pg, cli.qflag);
+	o.eod = eod;
+	progress_init(&o.pg, cli.qflag);
 	record_in_init(&in, argc - optind, argv + optind);
 
 	if (mode == M_DECODE) {
-		decode_stream(&in, b, &st, &pg);
+		decode_stream(&in, b, &o.st, &o.pg);
 		goto done;
 	}
-	while ((rec = record_next(&in)) != NULL) {
-		st.records_in++;
-		st.bytes_in += in.len + 1;
-		reason = check_record(rec, &in, &id, &text, &len, detail,
-		    sizeof(detail));
-		ids.n = 0;
-		if (reason == NULL && tokenize_text(sp, b, &w, text, len,
-		    &ids, &pieces, &f) != 0) {
-			reason = f.reason;
-			snprintf(detail, sizeof(detail), "%s:%zu: %s", in.name,
-			    in.lineno, f.detail);
-		}
-		if (reason != NULL) {
-			rej_record(&rj, rec, reason, detail);
-			json_object_put(rec);
-			continue;
-		}
-		ntext = ids.n;
-		text_tokens += ntext;
-		text_bytes += len;
-		if (ntext > max_tokens)
-			max_tokens = ntext;
-		if (mode == M_IDS)
-			st.bytes_out += write_ids(stdout, id, &ids, &linebuf,
-			    &linecap);
-		else {
-			if (eod != NULL) {
-				bpe_ids_push(&ids, eod->id);
-				eod_tokens++;
-			}
-			if (dix != NULL) {
-				snprintf(num[0], sizeof(num[0]), "%zu", sh.nseq);
-				snprintf(num[1], sizeof(num[1]), "%zu", ids.n);
-				cells[0] = num[0];
-				cells[1] = json_object_get_string(id);
-				cells[2] = num[1];
-				csv_put(dix->fp, doc_index_path, cells, 3);
-			}
-			shard_put(&sh, &ids);
-			st.bytes_out += record_write_line(stdout, "<stdout>",
-			    &in);
-		}
-		st.records_out++;
-		json_object_put(rec);
-		progress_update(&pg, st.records_in, st.bytes_in);
-	}
+	pool_open(&pool, nthreads, b);
+	run_pool(&pool, &in, &o);
+	pool_close(&pool);
 	if (mode == M_OUTPUT)
-		shard_close(&sh);
-	if (dix != NULL)
-		commit(dix, doc_index_path);
-	stats_add(&st, "documents", (int64_t)st.records_out);
-	stats_add(&st, "tokens", (int64_t)(text_tokens + eod_tokens));
-	stats_add(&st, "text_tokens", (int64_t)text_tokens);
-	stats_add(&st, "eod_tokens", (int64_t)eod_tokens);
-	stats_add(&st, "pieces", (int64_t)pieces);
-	stats_add(&st, "max_document_tokens", (int64_t)max_tokens);
-	stats_add(&st, "text_bytes", (int64_t)text_bytes);
+		shard_close(&o.sh);
+	if (o.dix != NULL)
+		commit(o.dix, doc_index_path);
+	stats_add(&o.st, "documents", (int64_t)o.st.records_out);
+	stats_add(&o.st, "tokens", (int64_t)(o.text_tokens + o.eod_tokens));
+	stats_add(&o.st, "text_tokens", (int64_t)o.text_tokens);
+	stats_add(&o.st, "eod_tokens", (int64_t)o.eod_tokens);
+	stats_add(&o.st, "pieces", (int64_t)o.pieces);
+	stats_add(&o.st, "max_document_tokens", (int64_t)o.max_tokens);
+	stats_add(&o.st, "text_bytes", (int64_t)o.text_bytes);
 done:
 	if (mode == M_DECODE)
-		stats_add(&st, "documents", (int64_t)st.records_out);
+		stats_add(&o.st, "documents", (int64_t)o.st.records_out);
 	record_in_free(&in);
-	progress_done(&pg);
+	progress_done(&o.pg);
 	efshut(stdout, "<stdout>");
-	rej_close(&rj);
-	stats_write(&st, cli.stats_path);
+	rej_close(&o.rj);
+	stats_write(&o.st, cli.stats_path);
 	finished = 1;
 
-	stats_free(&st);
+	stats_free(&o.st);
 	if (mode == M_OUTPUT)
-		shard_free(&sh);
+		shard_free(&o.sh);
 	if (regex != NULL)
 		bpe_split_free(sp);
-	bpe_work_free(&w);
 	bpe_free(b);
-	free(ids.v);
-	free(linebuf);
+	free(o.linebuf);
 	return EXIT_OK;
 }

@@ -1,7 +1,10 @@
 /*
  * Output files that appear whole or not at all: written under a temporary
  * name beside the target and renamed on a clean close.  An afile not yet
- * committed when the program exits (die included) is removed.  The afile
+ * committed when the program exits (die included) is removed, and so is
+ * one open when SIGHUP, SIGINT, SIGPIPE or SIGTERM ends the program (the
+ * first afile_open installs the handler, which then dies of the signal
+ * as if it had not been caught).  The afile
  * is freed by afile_commit or afile_abort.
  */
 #ifndef QUIRE_ATOMIC_H

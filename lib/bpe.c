@@ -1,16 +1,20 @@
 /*
  * Byte-level BPE: the rank table and the merge.  Tokens live in one byte
  * array, found by rank through span[] and by bytes through an
- * open-addressing hash table keyed by XXH3; a piece merges by the linear
+ * open-addressing hash table (behind a Bloom filter, since most lookups
+ * are of bytes that are no token); a piece merges by the linear
  * scan tiktoken uses when it is short, through a heap when it is long, so
  * that a run of thousands of one character stays O(n log n).  The
  * pre-tokenizer's patterns and its PCRE2 matcher live here too, so that
  * every stage cuts text into the same pieces.
  */
+#define _DEFAULT_SOURCE		/* madvise */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <pcre2.h>
 
@@ -19,9 +23,9 @@
 #include "util.h"
 
 #define SHORT_PIECE	64	/* longer pieces merge through the heap */
-#define MEMO_SIZE	65536	/* entries of the memo, a power of two */
-#define MEMO_BYTES	26	/* longest piece remembered */
-#define MEMO_IDS	6	/* most tokens of a piece remembered */
+#define MEMO_SIZE	8192	/* entries of the memo, a power of two */
+#define MEMO_BYTES	54	/* longest piece remembered */
+#define MEMO_IDS	16	/* most tokens of a piece remembered */
 #define MAX_TOKEN_LEN	BPE_MAX_TOKEN_LEN	/* span keeps 16 bits */
 #define JIT_STACK_MIN	((size_t)32 << 10)
 #define JIT_STACK_MAX	((size_t)64 << 20)
@@ -55,10 +59,67 @@ struct bpe_memo {
 static inline uint64_t
 head_of(const unsigned char *p, size_t len)
 {
-	uint64_t h = 0;
+	uint32_t lo, hi;
 
-	memcpy(&h, p, len < 8 ? len : 8);
+	/*
+	 * Two loads that may overlap instead of a memcpy of variable length,
+	 * which the compiler makes a call: this runs for every lookup.
+	 */
+	if (len >= 8) {
+		uint64_t h;
+
+		memcpy(&h, p, 8);
+		return h;
+	}
+	if (len >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return lo | (uint64_t)hi >> (8 * (8 - len)) << 32;
+	}
+	return (uint64_t)p[0] | (len > 1 ? (uint64_t)p[1] << 8 : 0) |
+	    (len > 2 ? (uint64_t)p[2] << 16 : 0);
+}
+
+/*
+ * The hash of p[0..len) that the table, the filter and the memo use.
+ * Most pieces and tokens are 8 bytes or shorter: their bytes fit one
+ * word, mixed by MurmurHash3's finalizer, which costs a fraction of a
+ * call to XXH3.
+ */
+static inline uint64_t
+key_hash(const unsigned char *p, size_t len)
+{
+	uint64_t h;
+
+	if (len > 8)
+		return hash_xxh3_64(p, len);
+	h = head_of(p, len) ^ (uint64_t)len << 56 ^ (uint64_t)len;
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
 	return h;
+}
+
+/*
+ * The filter: two bits of one word per token of 3 bytes or more.  Most
+ * lookups of the merge ask for bytes that are no token; the filter
+ * (a quarter of a megabyte for o200k_base, so it stays in the cache)
+ * answers most of them without touching the table, which does not.
+ */
+static inline uint64_t
+filter_bits(uint64_t h)
+{
+	return (uint64_t)1 << (h >> 58) | (uint64_t)1 << (h >> 52 & 63);
+}
+
+static inline int
+filter_may_have(const struct bpe *b, uint64_t h)
+{
+	uint64_t bits = filter_bits(h);
+
+	return (b->filter[h >> 24 & b->filter_mask] & bits) == bits;
 }
 
 static const signed char b64val[256] = {
@@ -152,9 +213,12 @@ token_at(const struct bpe *b, uint32_t r, size_t *len)
 	return b->bytes + (sp >> 16);
 }
 
-/* The rank of p[0..len), 3 <= len <= maxlen, whose XXH3 is h. */
+/*
+ * The rank of p[0..len), 3 <= len <= maxlen, whose key_hash is h, once
+ * the filter has let it through.
+ */
 static inline uint32_t
-rank_hashed(const struct bpe *b, const unsigned char *p, size_t len,
+rank_probe(const struct bpe *b, const unsigned char *p, size_t len,
     uint64_t h)
 {
 	const struct bpe_slot *s;
@@ -176,6 +240,34 @@ rank_hashed(const struct bpe *b, const unsigned char *p, size_t len,
 	}
 }
 
+/* The rank of p[0..len), 3 <= len <= maxlen, whose key_hash is h. */
+static inline uint32_t
+rank_hashed(const struct bpe *b, const unsigned char *p, size_t len,
+    uint64_t h)
+{
+	if (!filter_may_have(b, h))
+		return BPE_NONE;
+	return rank_probe(b, p, len, h);
+}
+
+/*
+ * Start looking up p[0..len), len >= 3: return 0 when it is surely no
+ * token, else 1 with its hash in *h and its first slot on its way into
+ * the cache, so that two lookups wait for memory at the same time.
+ */
+static inline int
+rank_start(const struct bpe *b, const unsigned char *p, size_t len,
+    uint64_t *h)
+{
+	if (len > b->maxlen)
+		return 0;
+	*h = key_hash(p, len);
+	if (!filter_may_have(b, *h))
+		return 0;
+	__builtin_prefetch(&b->slots[*h & b->mask]);
+	return 1;
+}
+
 uint32_t
 bpe_rank(const struct bpe *b, const void *p, size_t len)
 {
@@ -186,28 +278,7 @@ bpe_rank(const struct bpe *b, const void *p, size_t len)
 		    len == 1 ? b->byte_rank[u[0]] : BPE_NONE;
 	if (len > b->maxlen)
 		return BPE_NONE;
-	return rank_hashed(b, u, len, hash_xxh3_64(u, len));
-}
-
-/*
- * The rank of p[0..len) through the hash table alone, for use while the
- * table is being filled (byte_rank and pair_rank are not yet).
- */
-static uint32_t
-table_find(const struct bpe *b, const unsigned char *p, size_t len)
-{
-	const struct bpe_slot *s;
-	const unsigned char *t;
-	size_t i, tlen;
-
-	for (i = hash_xxh3_64(p, len) & b->mask;; i = (i + 1) & b->mask) {
-		s = &b->slots[i];
-		if (s->rank == BPE_NONE)
-			return BPE_NONE;
-		t = token_at(b, s->rank, &tlen);
-		if (tlen == len && memcmp(t, p, len) == 0)
-			return s->rank;
-	}
+	return rank_hashed(b, u, len, key_hash(u, len));
 }
 
 const unsigned char *
@@ -225,20 +296,51 @@ bpe_bytes(const struct bpe *b, uint32_t r, size_t *len)
 static uint32_t
 table_insert(struct bpe *b, uint32_t r)
 {
-	const unsigned char *p;
-	uint32_t old;
-	size_t len, i;
+	const unsigned char *p, *t;
+	struct bpe_slot *s;
+	uint64_t h, head;
+	size_t len, tlen, i;
 
+	/* One walk of the probe sequence finds a twin or the free slot. */
 	p = token_at(b, r, &len);
-	if ((old = table_find(b, p, len)) != BPE_NONE)
-		return old;
-	for (i = hash_xxh3_64(p, len) & b->mask; b->slots[i].rank != BPE_NONE;
-	    i = (i + 1) & b->mask)
-		;
-	b->slots[i].rank = r;
-	b->slots[i].len = (uint32_t)len;
-	b->slots[i].head = head_of(p, len);
+	h = key_hash(p, len);
+	head = head_of(p, len);
+	for (i = h & b->mask; (s = &b->slots[i])->rank != BPE_NONE;
+	    i = (i + 1) & b->mask) {
+		if (s->len != len || s->head != head)
+			continue;
+		t = token_at(b, s->rank, &tlen);
+		if (len <= 8 || memcmp(t + 8, p + 8, len - 8) == 0)
+			return s->rank;
+	}
+	b->filter[h >> 24 & b->filter_mask] |= filter_bits(h);
+	s->rank = r;
+	s->len = (uint32_t)len;
+	s->head = head;
 	return BPE_NONE;
+}
+
+/*
+ * Memory for the hash table, which is read at random: megabytes, so on
+ * 4 KiB pages nearly every lookup also misses the TLB.  Aligned to 2 MiB
+ * and asked for on huge pages, which Linux gives when asked (transparent
+ * huge pages); a hint, nothing depends on it.  Returns the table; *mem is
+ * what to free.
+ */
+static void *
+table_alloc(size_t n, void **mem)
+{
+	const size_t huge = (size_t)2 << 20;
+	uintptr_t a;
+
+	if (n < huge)
+		return *mem = emalloc(n);
+	*mem = emalloc(n + huge);
+	a = ((uintptr_t)*mem + huge - 1) & ~(uintptr_t)(huge - 1);
+#ifdef MADV_HUGEPAGE
+	(void)madvise((void *)a, n, MADV_HUGEPAGE);
+#endif
+	return (void *)a;
 }
 
 /* Read the whole file at path; its length in *len. */
@@ -337,9 +439,14 @@ bpe_load(const char *path)
 	for (ntab = 1; ntab < (size_t)nlines * 2; ntab <<= 1)
 		;
 	b->mask = ntab - 1;
-	b->slots = emalloc(ntab * sizeof(*b->slots));
+	b->slots = table_alloc(ntab * sizeof(*b->slots), &b->slots_mem);
 	for (n = 0; n < ntab; n++)
 		b->slots[n].rank = BPE_NONE;
+	/* Eight bits a token: with two set, about one miss in twenty passes. */
+	for (ntab = 64; ntab < (size_t)nlines * 8; ntab <<= 1)
+		;
+	b->filter_mask = ntab / 64 - 1;
+	b->filter = ecalloc(ntab / 64, sizeof(*b->filter));
 
 	/* Second pass: decode, place and check every token. */
 	for (line = text, lineno = 1; line < text + len; line = end + 1,
@@ -373,21 +480,31 @@ bpe_load(const char *path)
 	}
 	free(text);
 
-	/* Every byte needs a token of its own, or some text has no ids. */
-	for (c = 0; c < 256; c++) {
-		unsigned char byte = (unsigned char)c;
+	/*
+	 * Tokens of one and two bytes are found by direct tables.  Every
+	 * byte needs a token of its own, or some text has no ids.
+	 */
+	b->pair_rank = emalloc(65536 * sizeof(*b->pair_rank));
+	for (c = 0; c < 65536; c++)
+		b->pair_rank[c] = BPE_NONE;
+	for (c = 0; c < 256; c++)
+		b->byte_rank[c] = BPE_NONE;
+	for (r = 0; r < nranks; r++) {
+		const unsigned char *t;
+		size_t tlen;
 
-		if ((b->byte_rank[c] = table_find(b, &byte, 1)) == BPE_NONE)
+		if (b->span[r] == 0)
+			continue;
+		t = token_at(b, (uint32_t)r, &tlen);
+		if (tlen == 1)
+			b->byte_rank[t[0]] = (uint32_t)r;
+		else if (tlen == 2)
+			b->pair_rank[t[0] << 8 | t[1]] = (uint32_t)r;
+	}
+	for (c = 0; c < 256; c++)
+		if (b->byte_rank[c] == BPE_NONE)
 			die(EXIT_CONFIG, "%s: no token for the byte 0x%02X",
 			    path, c);
-	}
-	b->pair_rank = emalloc(65536 * sizeof(*b->pair_rank));
-	for (c = 0; c < 65536; c++) {
-		unsigned char pair[2] = { (unsigned char)(c >> 8),
-		    (unsigned char)c };
-
-		b->pair_rank[c] = table_find(b, pair, 2);
-	}
 	return b;
 }
 
@@ -399,7 +516,8 @@ bpe_free(struct bpe *b)
 	free(b->path);
 	free(b->bytes);
 	free(b->span);
-	free(b->slots);
+	free(b->slots_mem);
+	free(b->filter);
 	free(b->pair_rank);
 	free(b);
 }
@@ -412,6 +530,19 @@ bpe_ids_push(struct bpe_ids *ids, uint32_t id)
 		ids->v = erealloc(ids->v, ids->cap * sizeof(*ids->v));
 	}
 	ids->v[ids->n++] = id;
+}
+
+/* Room for more ids in ids, so that they can be stored without a check. */
+static void
+ids_grow(struct bpe_ids *ids, size_t more)
+{
+	size_t cap;
+
+	for (cap = ids->cap == 0 ? 1024 : ids->cap; cap - ids->n < more;
+	    cap *= 2)
+		;
+	ids->v = erealloc(ids->v, cap * sizeof(*ids->v));
+	ids->cap = cap;
 }
 
 static void
@@ -461,7 +592,9 @@ merge_short(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 {
 	uint32_t *start = w->a, *pair = w->b, *tok = w->c;
 	uint32_t best;
+	uint64_t lh = 0, rh = 0;
 	size_t m, k, i;
+	int lok, rok;
 
 	for (k = 0; k < len; k++) {
 		start[k] = (uint32_t)k;
@@ -488,14 +621,19 @@ merge_short(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		    (m - i - 2) * sizeof(*pair));
 		memmove(tok + i + 1, tok + i + 2, (m - i - 2) * sizeof(*tok));
 		m--;
-		pair[i] = i + 2 < m ? bpe_rank(b, p + start[i],
-		    start[i + 2] - start[i]) : BPE_NONE;
+		/* The merged part's new pairs, both looked up at once. */
+		rok = i + 2 < m && rank_start(b, p + start[i],
+		    start[i + 2] - start[i], &rh);
+		lok = i > 0 && rank_start(b, p + start[i - 1],
+		    start[i + 1] - start[i - 1], &lh);
+		pair[i] = rok ? rank_probe(b, p + start[i],
+		    start[i + 2] - start[i], rh) : BPE_NONE;
 		if (i > 0)
-			pair[i - 1] = bpe_rank(b, p + start[i - 1],
-			    start[i + 1] - start[i - 1]);
+			pair[i - 1] = lok ? rank_probe(b, p + start[i - 1],
+			    start[i + 1] - start[i - 1], lh) : BPE_NONE;
 	}
 	for (k = 0; k + 1 < m; k++)
-		bpe_ids_push(out, tok[k]);
+		out->v[out->n++] = tok[k];
 }
 
 static void
@@ -581,7 +719,7 @@ merge_long(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		}
 	}
 	for (k = 0; k < len; k = next[k])
-		bpe_ids_push(out, tok[k]);
+		out->v[out->n++] = tok[k];
 }
 
 void
@@ -593,17 +731,26 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	uint32_t r;
 	size_t first;
 
+	/* A piece of len bytes is len tokens at most. */
+	if (out->cap - out->n < len)
+		ids_grow(out, len);
 	if (len <= 2) {
 		r = bpe_rank(b, p, len);
 		if (r != BPE_NONE) {
-			bpe_ids_push(out, r);
+			out->v[out->n++] = r;
 			return;
 		}
+		/* Two bytes that are no token stay two ("|>", U+0085). */
+		out->v[out->n++] = b->byte_rank[p[0]];
+		out->v[out->n++] = b->byte_rank[p[1]];
+		return;
 	} else if (len <= b->maxlen || len <= MEMO_BYTES) {
-		h = hash_xxh3_64(p, len);
+		h = key_hash(p, len);
+		if (len <= MEMO_BYTES && w->memo != NULL)
+			__builtin_prefetch(&w->memo[h & (MEMO_SIZE - 1)]);
 		if (len <= b->maxlen &&
 		    (r = rank_hashed(b, p, len, h)) != BPE_NONE) {
-			bpe_ids_push(out, r);
+			out->v[out->n++] = r;
 			return;
 		}
 	}
@@ -614,7 +761,7 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		if (m->hash == h && m->len == len &&
 		    memcmp(m->bytes, p, len) == 0) {
 			for (first = 0; first < m->n; first++)
-				bpe_ids_push(out, m->ids[first]);
+				out->v[out->n++] = m->ids[first];
 			return;
 		}
 	}
@@ -698,7 +845,8 @@ struct bpe_split {
 
 /*
  * Without a JIT (some platforms) the interpreter gives the same matches,
- * slower.
+ * slower.  Anchored: a piece must start where the last one ended, so a
+ * match is only tried there, never searched for further on.
  */
 struct bpe_split *
 bpe_split_new(const char *regex, char *err, size_t errlen)
@@ -710,7 +858,7 @@ bpe_split_new(const char *regex, char *err, size_t errlen)
 
 	sp = ecalloc(1, sizeof(*sp));
 	sp->re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_UCP, &rc, &off, NULL);
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED, &rc, &off, NULL);
 	if (sp->re == NULL) {
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		snprintf(err, errlen, "at offset %zu: %s", (size_t)off,

@@ -28,8 +28,11 @@ struct bpe {
 	uint32_t nranks;	/* highest rank + 1 */
 	uint32_t ntokens;	/* tokens in the file */
 	size_t	maxlen;		/* the longest token, in bytes */
-	struct bpe_slot *slots;	/* open addressing, keyed by XXH3 */
+	struct bpe_slot *slots;	/* open addressing, keyed by a hash */
+	void	*slots_mem;	/* the allocation slots lies in */
 	size_t	mask;		/* slots - 1, a power of two minus one */
+	uint64_t *filter;	/* a Bloom filter of the table: bpe.c */
+	size_t	filter_mask;	/* its words - 1 */
 	uint32_t *pair_rank;	/* [b0 << 8 | b1]: two-byte tokens, direct */
 	uint32_t byte_rank[256];
 };
@@ -141,10 +144,10 @@ void	bpe_split_free(struct bpe_split *sp);
 
 /*
  * Find the piece of s[0..len), valid UTF-8, that starts at off < len:
- * the match of the pattern searched from off must start at off and not
- * be empty.  Return 0 with the piece's end in *end; BPE_SPLIT_UNMATCHED
- * when the match starts later, is empty or there is none (tiktoken would
- * drop that text silently); BPE_SPLIT_FAILED when PCRE2 could not finish
+ * the match of the pattern anchored at off, which must not be empty.
+ * Return 0 with the piece's end in *end; BPE_SPLIT_UNMATCHED when there
+ * is no such match (tiktoken, which searches, would silently drop the
+ * text up to a later match); BPE_SPLIT_FAILED when PCRE2 could not finish
  * (a match limit or the JIT stack), with its message in err[0..errlen).
  * The whole text goes in every call, never a chunk of it: a cut changes
  * the pieces.

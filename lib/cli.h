@@ -1,6 +1,7 @@
 /*
  * The options every stage shares: -h/--help, -q/--quiet, --version,
- * --rejects FILE, --stats FILE.  Strings point into argv; nothing to free.
+ * --rejects FILE, --stats FILE, and --max-record SIZE, the longest record
+ * line a stage reads (lib/record.h).  Strings point into argv; nothing to free.
  */
 #ifndef QUIRE_CLI_H
 #define QUIRE_CLI_H
@@ -9,7 +10,8 @@
 #include <stdio.h>
 
 enum {
-	CLI_REJECTS = 0x100,
+	CLI_MAX_RECORD = 0x100,
+	CLI_REJECTS,
 	CLI_STATS,
 	CLI_VERSION
 };
@@ -17,6 +19,7 @@ enum {
 /* Put these first in a stage's struct option array. */
 #define CLI_LONGOPTS \
 	{ "help", no_argument, NULL, 'h' }, \
+	{ "max-record", required_argument, NULL, CLI_MAX_RECORD }, \
 	{ "quiet", no_argument, NULL, 'q' }, \
 	{ "rejects", required_argument, NULL, CLI_REJECTS }, \
 	{ "stats", required_argument, NULL, CLI_STATS }, \
@@ -33,7 +36,8 @@ struct cli {
 
 /*
  * Set progname to name and argv[0] too, so getopt's own messages carry
- * the same "quire-NAME:" prefix as ours.
+ * the same "quire-NAME:" prefix as ours.  Ignore SIGXFSZ, so that a file
+ * size limit is a write error (EXIT_IOERR) rather than a silent death.
  */
 void	cli_init(char **argv, const char *name);
 

@@ -74,9 +74,10 @@ csvt_read(const char *path, int missing_status, int bad_status)
 {
 	struct csv_parser p;
 	struct builder b;
+	struct readahead ra = { NULL, 0, 0 };
 	char *line = NULL;
 	size_t cap = 0, bad;
-	ssize_t n;
+	int64_t n;
 	FILE *fp;
 
 	fp = fopen(path, "r");
@@ -90,8 +91,15 @@ csvt_read(const char *path, int missing_status, int bad_status)
 	b.t = ecalloc(1, sizeof(*b.t));
 	b.t->path = estrdup(path);
 	b.start = 1;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
+	while ((n = egetline(&line, &cap, CSV_MAX_LINE, &ra, fp)) >= 0) {
 		b.line++;
+		if ((uint64_t)n > CSV_MAX_LINE)
+			die(bad_status, "%s:%zu: line of %lld bytes exceeds the "
+			    "limit of %zu", path, b.line, (long long)n,
+			    CSV_MAX_LINE);
+		/* A NUL would end a cell early, losing the rest unseen. */
+		if (memchr(line, '\0', (size_t)n) != NULL)
+			die(bad_status, "%s:%zu: NUL byte", path, b.line);
 		/* Blank lines make no row: a row starts where one begins. */
 		if (b.cur.ncells == 0 && p.pstate == 0)
 			b.start = b.line;
@@ -109,6 +117,7 @@ csvt_read(const char *path, int missing_status, int bad_status)
 		die(missing_status, "read error: %s:", path);
 	fclose(fp);
 	free(line);
+	free(ra.buf);
 	if (csv_fini(&p, on_field, on_row, &b) != 0)
 		die(bad_status, "%s:%zu: malformed CSV: %s", path, b.line,
 		    csv_strerror(csv_error(&p)));

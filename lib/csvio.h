@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Longest line of a CSV file read, in bytes; longer ones are refused. */
+#define CSV_MAX_LINE	((size_t)1 << 20)
+
 struct csv_row {
 	char	**cells;
 	size_t	ncells;
@@ -25,8 +28,8 @@ struct csv_table {
  * Read a whole CSV file with a header row.  A missing file is fatal with
  * missing_status (EXIT_NOINPUT or EXIT_CONFIG, as the caller's contract
  * says); malformed CSV (a stray quote, an unterminated field, invalid
- * UTF-8, no header) is fatal with bad_status naming file and line.
- * Cells are NUL-terminated; embedded NULs end them early.
+ * UTF-8, a NUL byte, a line longer than CSV_MAX_LINE, no header) is fatal
+ * with bad_status naming file and line.  Cells are NUL-terminated.
  */
 struct csv_table *csvt_read(const char *path, int missing_status,
 	    int bad_status);

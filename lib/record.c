@@ -1,5 +1,4 @@
 /* JSON Lines in and out through json-c, with one set of flags for all. */
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,13 +19,27 @@
 /* Plain output, and no "\/": json-c escapes '/' unless told not to. */
 #define RECORD_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
+static size_t max_line = RECORD_MAX_LINE;
+
+void
+record_set_max_line(size_t max)
+{
+	max_line = max;
+}
+
+size_t
+record_max_line(void)
+{
+	return max_line;
+}
+
 void
 record_in_init(struct record_in *in, int npaths, char **paths)
 {
 	memset(in, 0, sizeof(*in));
 	in->paths = paths;
 	in->npaths = npaths;
-	in->max_line = RECORD_MAX_LINE;
+	in->max_line = max_line;
 	in->tok = json_tokener_new();
 	if (in->tok == NULL)
 		die(EXIT_OSERR, "out of memory");
@@ -390,35 +403,36 @@ parse_error(struct record_in *in)
 int
 record_next_line(struct record_in *in)
 {
-	ssize_t n;
-	size_t bad;
+	int64_t n;
+	size_t bad, keep = in->max_line + 2;	/* room for CR LF */
 	int flags;
 
 	for (;;) {
 		if (in->fp == NULL && !open_next(in))
 			return 0;
-		errno = 0;
-		n = getline(&in->line, &in->cap, in->fp);
+		/* A line too long to take is read past, never held whole. */
+		n = egetline(&in->line, &in->cap, keep, &in->ra, in->fp);
 		if (n < 0) {
-			if (errno == ENOMEM)
-				die(EXIT_OSERR, "out of memory");
 			close_current(in);
 			continue;
 		}
 		in->lineno++;
-		in->bytes += n;
+		in->bytes += (uint64_t)n;
+		in->len = (size_t)n;
 		/* A CRLF line end leaves no CR behind in the line. */
-		if (n > 0 && in->line[n - 1] == '\n')
-			n--;
-		if (n > 0 && in->line[n - 1] == '\r')
-			n--;
-		in->len = n;
+		if ((uint64_t)n <= keep && in->len > 0 &&
+		    in->line[in->len - 1] == '\n')
+			in->len--;
+		if ((uint64_t)n <= keep && in->len > 0 &&
+		    in->line[in->len - 1] == '\r')
+			in->len--;
 		break;
 	}
-	if (in->len > in->max_line)
-		die(EXIT_DATAERR, "%s:%zu: record of %zu bytes exceeds the "
-		    "limit of %zu", in->name, in->lineno, in->len,
-		    in->max_line);
+	/* The size given is the line's as read, its line end included. */
+	if ((uint64_t)n > keep || in->len > in->max_line)
+		die(EXIT_DATAERR, "%s:%zu: record of %lld bytes exceeds the "
+		    "limit of %zu (--max-record)", in->name, in->lineno,
+		    (long long)n, in->max_line);
 	bad = scan_line(in->line, in->len, &flags);
 	if (bad != in->len)
 		die(EXIT_DATAERR, "%s:%zu: invalid UTF-8 at byte %zu",
@@ -484,8 +498,10 @@ record_in_free(struct record_in *in)
 	if (in->fp != NULL)
 		close_current(in);
 	free(in->line);
+	free(in->ra.buf);
 	json_tokener_free(in->tok);
 	in->line = NULL;
+	in->ra.buf = NULL;
 	in->tok = NULL;
 }
 

@@ -17,9 +17,15 @@
 #include <json-c/json.h>
 
 #include "jscan.h"
+#include "util.h"
 
-/* Longest record line accepted by default: a longer one is exit 65. */
-#define RECORD_MAX_LINE ((size_t)1 << 30)
+/*
+ * Longest record line accepted by default (the shared option --max-record
+ * changes it): a longer one is exit 65, found in bounded memory.  It is
+ * well above what ingest makes of its largest work (16 MiB by default,
+ * at most six bytes of JSON per byte of text when every one is escaped).
+ */
+#define RECORD_MAX_LINE ((size_t)256 << 20)
 
 struct record_in {
 	char	**paths;	/* files to read; none means stdin */
@@ -27,14 +33,24 @@ struct record_in {
 	int	next;		/* index of the next path to open */
 	FILE	*fp;
 	const char *name;	/* current file, "<stdin>" for stdin */
-	char	*line;		/* getline buffer, reused */
+	char	*line;		/* the line read, reused */
 	size_t	cap;
+	struct readahead ra;	/* what egetline read ahead of it */
 	size_t	len;		/* bytes of the last record, without '\n' */
 	size_t	lineno;		/* line of the last record in name */
 	size_t	max_line;
 	uint64_t bytes;		/* bytes read so far, newlines included */
 	struct json_tokener *tok;
 };
+
+/*
+ * Set the max_line of every record_in made from now on (--max-record, in
+ * lib/cli.c): one limit per program, as there is one progname.
+ */
+void	record_set_max_line(size_t max);
+
+/* The limit record_set_max_line set, RECORD_MAX_LINE by default. */
+size_t	record_max_line(void);
 
 /*
  * Prepare to read the named files in turn ("-" is stdin), or stdin when

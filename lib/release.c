@@ -392,9 +392,10 @@ read_lock(struct release *r)
 		"option USES="
 	};
 	char **dst[4];
+	struct readahead ra = { NULL, 0, 0 };
 	char *path, *line = NULL;
-	size_t cap = 0, i, n;
-	ssize_t len;
+	size_t cap = 0, i, n, lineno = 0;
+	int64_t len;
 	FILE *fp;
 
 	dst[0] = &r->name;
@@ -403,10 +404,11 @@ read_lock(struct release *r)
 	dst[3] = &r->uses;
 	path = easprintf("%s/inputs.lock", r->dir);
 	fp = fopen(path, "r");
-	free(path);
-	if (fp == NULL)
+	if (fp == NULL) {
+		free(path);
 		return;
-	while ((len = getline(&line, &cap, fp)) > 0) {
+	}
+	while ((len = etextline(&line, &cap, &ra, fp, path, ++lineno)) > 0) {
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
 		for (i = 0; i < 4; i++) {
@@ -416,7 +418,9 @@ read_lock(struct release *r)
 				*dst[i] = estrdup(line + n);
 		}
 	}
+	free(path);
 	free(line);
+	free(ra.buf);
 	fclose(fp);
 }
 

@@ -176,3 +176,66 @@ efwrite(const void *p, size_t len, FILE *fp, const char *name)
 	if (len != 0 && fwrite(p, 1, len, fp) != len)
 		die(EXIT_IOERR, "write error: %s:", name);
 }
+
+/* What egetline reads ahead at a time. */
+#define READAHEAD	(64 * 1024)
+
+int64_t
+egetline(char **line, size_t *cap, size_t max, struct readahead *ra,
+    FILE *fp)
+{
+	int64_t full = 0;
+	size_t kept = 0, n, take, c;
+	char *start, *nl;
+
+	if (ra->buf == NULL)
+		ra->buf = emalloc(READAHEAD);
+	if (*line == NULL)
+		*line = ecalloc(1, *cap = 1);
+	for (;;) {
+		if (ra->pos == ra->end) {
+			ra->pos = 0;
+			ra->end = fread(ra->buf, 1, READAHEAD, fp);
+			if (ra->end == 0)
+				break;
+		}
+		start = ra->buf + ra->pos;
+		n = ra->end - ra->pos;
+		if ((nl = memchr(start, '\n', n)) != NULL)
+			n = (size_t)(nl - start) + 1;
+		/* Keep what fits under max; count the rest, drop it. */
+		take = kept < max ? (n < max - kept ? n : max - kept) : 0;
+		if (take > 0) {
+			if (*cap < kept + take + 1) {
+				/* Doubling, as getline does, up to max + 1. */
+				c = *cap * 2 < kept + take + 1 ? kept + take + 1 :
+				    *cap * 2;
+				*cap = c < max + 1 ? c : max + 1;
+				*line = erealloc(*line, *cap);
+			}
+			memcpy(*line + kept, start, take);
+			kept += take;
+		}
+		ra->pos += n;
+		full += (int64_t)n;
+		if (nl != NULL)
+			break;
+	}
+	if (full == 0)
+		return -1;
+	(*line)[kept] = '\0';
+	return full;
+}
+
+int64_t
+etextline(char **line, size_t *cap, struct readahead *ra, FILE *fp,
+    const char *path, size_t lineno)
+{
+	int64_t n;
+
+	n = egetline(line, cap, TEXT_MAX_LINE, ra, fp);
+	if (n > (int64_t)TEXT_MAX_LINE)
+		die(EXIT_DATAERR, "%s:%zu: line of %lld bytes exceeds the "
+		    "limit of %zu", path, lineno, (long long)n, TEXT_MAX_LINE);
+	return n;
+}

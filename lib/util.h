@@ -58,4 +58,37 @@ void	efshut(FILE *fp, const char *name);
 /* Write len bytes to fp or die with EXIT_IOERR naming name. */
 void	efwrite(const void *p, size_t len, FILE *fp, const char *name);
 
+/*
+ * The read-ahead of egetline on one FILE: zero it before the first read,
+ * free buf after the last.  Bytes of the FILE wait in it, so the FILE is
+ * read only through egetline until egetline returns -1.
+ */
+struct readahead {
+	char	*buf;
+	size_t	pos, end;
+};
+
+/*
+ * getline(3) in bounded memory: read the next line of fp (its newline
+ * included) into *line, grown by erealloc as needed but never beyond
+ * max + 1 bytes, NUL-terminated, the caller's to free.  A line longer
+ * than max is read to its end but only its first max bytes are kept.
+ * Return the line's full length, or -1 at the end of fp or on a read
+ * error (ferror tells which).
+ */
+int64_t	egetline(char **line, size_t *cap, size_t max, struct readahead *ra,
+	    FILE *fp);
+
+/* Longest line of the text files read besides records and CSV. */
+#define TEXT_MAX_LINE	((size_t)1 << 20)
+
+/*
+ * egetline of at most TEXT_MAX_LINE bytes from fp, the file path, whose
+ * line lineno it reads: a longer line is fatal with EXIT_DATAERR naming
+ * both.  For the short-lined files quire writes itself and reads back
+ * (inputs.lock, SHA256SUMS, sha256sum's report).
+ */
+int64_t	etextline(char **line, size_t *cap, struct readahead *ra, FILE *fp,
+	    const char *path, size_t lineno);
+
 #endif

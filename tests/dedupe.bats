@@ -534,3 +534,68 @@ BAD_USAGE=(
 	run -0 head -n 1 "$ROOT/policies/rulings.csv"
 	assert_output "submission_id,ruling,date,note"
 }
+
+# --- partitioned runs (-S, -D, -A) ---------------------------------------
+
+@test "dedupe: man page example: the same in two partitions" {
+	quire-ingest -q "$ROOT/samples/drop" 2>/dev/null | quire-normalize -q \
+	    >records.jsonl
+	quire-dedupe --review review1.csv --rejects rejects1.csv \
+	    <records.jsonl >kept1.jsonl
+	quire-ingest -q -p 0/2 "$ROOT/samples/drop" 2>/dev/null |
+	    quire-normalize -q >p0.jsonl
+	quire-ingest -q -p 1/2 "$ROOT/samples/drop" 2>/dev/null |
+	    quire-normalize -q >p1.jsonl
+	run -0 quire-dedupe -S p0.sig p0.jsonl
+	run -0 quire-dedupe -S p1.sig p1.jsonl
+	run -0 quire-dedupe -D --review review.csv --rejects rejects.csv \
+	    p0.sig p1.sig
+	quire-dedupe -A p0.sig.keep p0.jsonl >k0.jsonl
+	quire-dedupe -A p1.sig.keep p1.jsonl >k1.jsonl
+	quire-merge k0.jsonl k1.jsonl >kept.jsonl
+	cmp kept1.jsonl kept.jsonl
+	cmp rejects1.csv rejects.csv
+	cmp review1.csv review.csv
+}
+
+@test "dedupe: -A, -D and -S exclude each other; -S and -A take no rejects" {
+	run -64 quire-dedupe -S a.sig -D x
+	run -64 quire-dedupe -A a.keep -S a.sig
+	run -64 quire-dedupe -S a.sig --rejects r.csv
+	run -64 quire-dedupe -A a.keep --review r.csv
+	run -64 quire-dedupe -S a.sig x y
+	run -64 quire-dedupe -D
+}
+
+@test "dedupe: -D refuses signatures made with another -k" {
+	quire-dedupe -S a.sig -k 4 <"$FIX/base.jsonl"
+	run -78 --separate-stderr quire-dedupe -D a.sig
+	assert_equal "$stderr" "quire-dedupe: a.sig: made with -k 4 -w 50, not -k 3 -w 50"
+}
+
+@test "dedupe: -D refuses a file that is not a signature file, or is cut short" {
+	echo hello >bad.sig
+	run -65 quire-dedupe -D bad.sig
+	quire-dedupe -S a.sig <"$FIX/base.jsonl"
+	head -c 100 a.sig >short.sig
+	run -65 --separate-stderr quire-dedupe -D short.sig
+	assert_equal "$stderr" "quire-dedupe: short.sig: signature file ends inside an entry"
+	run -66 quire-dedupe -D no-such.sig
+}
+
+@test "dedupe: -A refuses a keep file for another number of records" {
+	quire-dedupe -S a.sig <"$FIX/base.jsonl"
+	run -0 quire-dedupe -D --rejects /dev/null a.sig
+	head -n 1 "$FIX/base.jsonl" >one.jsonl
+	run -65 --separate-stderr quire-dedupe -A a.sig.keep one.jsonl
+	assert_equal "$stderr" "quire-dedupe: one.jsonl: 1 records, but a.sig.keep marks $(wc -l <"$FIX/base.jsonl")"
+	run -65 quire-dedupe -A a.sig one.jsonl
+	run -66 quire-dedupe -A no-such.keep one.jsonl
+}
+
+@test "dedupe: -A writes nothing on a full disk but exit 74" {
+	quire-dedupe -S a.sig <"$FIX/base.jsonl"
+	quire-dedupe -D --rejects /dev/null a.sig
+	run -74 apply_to_full
+}
+apply_to_full() { quire-dedupe -A a.sig.keep "$FIX/base.jsonl" >/dev/full; }

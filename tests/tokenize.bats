@@ -421,6 +421,71 @@ ids_to_full() { rec a hello | tiny --ids >/dev/full; }
 	assert_equal "$(jq -r .options.vocab_sha256 st.json)" "$(sha256sum "$TINY" | cut -c1-64)"
 }
 
+# threaded ARGS...: mixed text with refused records here and there, through
+# quire-tokenize on the tiny vocabulary with cl100k_base's pattern.
+threaded_input() {
+	perl "$FIX/gen-mixed.pl" 2 6000 |
+	    awk 'NR % 997 == 0 { print "{\"id\":\"bad" NR "\"}" }
+		NR % 1499 == 0 { print "{\"id\":7,\"text\":\"x\"}" } { print }'
+}
+
+@test "tokenize: --threads 2 and 3 write the same dataset, doc index, records, rejects and stats as one thread" {
+	local n f
+	threaded_input >in.jsonl
+	for n in 1 2 3; do
+		echo "threads: $n"
+		quire-tokenize -q --vocab "$TINY" --pattern cl100k_base \
+		    --special '<|endoftext|>=300' --threads "$n" --output "out$n" \
+		    --doc-index "map$n.csv" --rejects "rej$n.csv" \
+		    --stats "st$n.json" in.jsonl >"pass$n.jsonl"
+	done
+	# More than one batch of 1 MiB, and refused records among them.
+	[ "$(stat -c %s in.jsonl)" -gt 3000000 ]
+	[ "$(wc -l <rej1.csv)" -eq 10 ]
+	for n in 2 3; do
+		for f in out.bin out.idx map.csv rej.csv st.json pass.jsonl; do
+			echo "threads $n: $f"
+			cmp "${f%%.*}1.${f#*.}" "${f%%.*}$n.${f#*.}"
+		done
+	done
+}
+
+@test "tokenize: --threads 2 writes the same --ids lines as one thread" {
+	threaded_input >in.jsonl
+	quire-tokenize --vocab "$TINY" --pattern o200k_base --ids \
+	    --rejects rej1.csv in.jsonl >ids1.jsonl
+	quire-tokenize --vocab "$TINY" --pattern o200k_base --ids --threads 2 \
+	    --rejects rej2.csv in.jsonl >ids2.jsonl
+	[ "$(wc -l <ids1.jsonl)" -eq 6000 ]
+	cmp ids1.jsonl ids2.jsonl
+	cmp rej1.csv rej2.csv
+}
+
+@test "tokenize: --threads takes 1 to 64" {
+	local n want
+	while IFS=@ read -r n want; do
+		echo "--threads $n"
+		run -64 --separate-stderr tiny --ids --threads "$n" </dev/null
+		assert_equal "$(head -n 1 <<<"$stderr")" "quire-tokenize: $want"
+	done <<-'EOF'
+	0@--threads: 0 is out of range 1..64
+	65@--threads: 65 is out of range 1..64
+	two@--threads: not a number: two
+	EOF
+	rec a hi | tiny --ids --threads 64 >ids.jsonl
+	run -0 cat ids.jsonl
+	assert_output '{"id":"a","tokens":[104,105]}'
+}
+
+@test "tokenize: a malformed record stops a run on two threads with 65 and no output files" {
+	{ threaded_input; echo 'broken'; } >in.jsonl
+	run -65 --separate-stderr tiny --threads 2 --output out --doc-index map.csv in.jsonl
+	assert_equal "$(tail -n 1 <<<"$stderr")" "quire-tokenize: in.jsonl:6011: malformed record: unexpected character"
+	run ls -A
+	refute_line --regexp '^(out|map)'
+	assert_line in.jsonl
+}
+
 @test "tokenize: a failed run leaves no .bin, .idx or doc index" {
 	{ rec a hi; echo 'broken'; } >in.jsonl
 	run -65 tiny --output out --doc-index map.csv in.jsonl
@@ -476,6 +541,18 @@ ids_to_full() { rec a hello | tiny --ids >/dev/full; }
 		node "$ORACLE_DIR/encode.js" "$enc" <"$BATS_FILE_TMPDIR/mixed.jsonl" >want.jsonl
 		quire-tokenize --vocab "$VOCABS/$enc.tiktoken" --pattern "$enc" \
 		    --ids "$BATS_FILE_TMPDIR/mixed.jsonl" >got.jsonl
+		cmp got.jsonl want.jsonl
+	done
+}
+
+@test "tokenize: ids equal tiktoken's on the mixed text with --threads 2" {
+	need_oracle
+	local enc
+	for enc in cl100k_base o200k_base; do
+		echo "encoding: $enc"
+		node "$ORACLE_DIR/encode.js" "$enc" <"$BATS_FILE_TMPDIR/mixed.jsonl" >want.jsonl
+		quire-tokenize --vocab "$VOCABS/$enc.tiktoken" --pattern "$enc" \
+		    --ids --threads 2 "$BATS_FILE_TMPDIR/mixed.jsonl" >got.jsonl
 		cmp got.jsonl want.jsonl
 	done
 }
@@ -549,7 +626,7 @@ ids_to_full() { rec a hello | tiny --ids >/dev/full; }
 	cp "$VOCABS/o200k_base.tiktoken" ranks.tiktoken
 	zstd -dc shards/sample-train-00000.jsonl.zst |
 	    quire-tokenize -q --vocab ranks.tiktoken --pattern o200k_base \
-	    --output shards/sample-train-00000 >/dev/null
+	    --threads 2 --output shards/sample-train-00000 >/dev/null
 	run -0 perl "$FIX/read-megatron.pl" shards/sample-train-00000
 	assert_output --partial ' 199999'
 }
