@@ -159,7 +159,7 @@ lint: deps
 # The suites run twice: on the normal build, then on an ASan+UBSan build
 # of the same sources in its own directory; tests/run-suites prints the
 # closing "N passed, N failed" line.
-check: all lint deps-slurm
+check: all lint deps-slurm fuzz-smoke
 	$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="$(ASAN_FLAGS)" CXXFLAGS="$(ASAN_FLAGS)" \
 	    LDFLAGS="-fsanitize=address,undefined" all
@@ -192,14 +192,26 @@ bench-scale: all
 # build-fuzz/, then each run FUZZ_SECONDS on a scratch copy of its seed
 # corpus: tests/fuzz/corpus is never written.  A crash, leak or sanitizer
 # report fails the target; the input is left in build-fuzz/crash-NAME-*.
+# make check runs fuzz-smoke: every input of tests/fuzz/crashes/NAME-*
+# replayed, then each target FUZZ_SMOKE_SECONDS.  A target is
+# tests/fuzz/fuzz_NAME.c, one FUZZ_TARGETS += NAME line and the sources it
+# links in FUZZ_SRC_NAME (.c by clang, .cc by clang++).
 FUZZ_SECONDS = 60
+FUZZ_SMOKE_SECONDS = 5
 FUZZ_CC = clang
+FUZZ_CXX = clang++
 FUZZ_TARGETS = jscan csv bpe
-FUZZ_FLAGS = $(QUIRE_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+FUZZ_SAN = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
-# diejmp.c turns die() into a longjmp and frees what the lib held.
-FUZZ_WRAP = -Wl,--wrap=die,--wrap=fopen,--wrap=fclose,--wrap=getline \
-	-Wl,--wrap=csv_init,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+FUZZ_FLAGS = $(QUIRE_CFLAGS) $(FUZZ_SAN)
+FUZZ_CXXFLAGS = $(QUIRE_CXXFLAGS) $(FUZZ_SAN)
+# diejmp.c turns die() into a longjmp and frees what the lib held; json-c,
+# PCRE2 and zstd are linked statically so that it sees their allocations.
+FUZZ_WRAP = -Wl,--wrap=die,--wrap=warn,--wrap=fopen,--wrap=fclose \
+	-Wl,--wrap=getline,--wrap=csv_init,--wrap=malloc,--wrap=calloc \
+	-Wl,--wrap=realloc,--wrap=free,--wrap=strdup,--wrap=strndup \
+	-Wl,--wrap=vasprintf \
+	-Wl,-Bstatic -ljson-c -lpcre2-8 -lzstd -Wl,-Bdynamic
 FUZZ_SRC_jscan = lib/jscan.c lib/utf8.c
 FUZZ_SRC_csv = tests/fuzz/diejmp.c lib/csvio.c lib/utf8.c lib/util.c
 FUZZ_SRC_bpe = tests/fuzz/diejmp.c lib/bpe.c lib/hash.c lib/util.c
@@ -221,8 +233,42 @@ FUZZ_TARGETS += html
 FUZZ_SRC_html = $(FUZZ_DOC_SRC)
 FUZZ_TARGETS += frontmatter
 FUZZ_SRC_frontmatter = $(FUZZ_DOC_SRC)
+FUZZ_TARGETS += record
+FUZZ_SRC_record = tests/fuzz/diejmp.c lib/record.c lib/jscan.c lib/utf8.c \
+	lib/util.c
+FUZZ_LDFLAGS_record = $(FUZZ_WRAP)
+FUZZ_TARGETS += policy
+FUZZ_SRC_policy = tests/fuzz/diejmp.c lib/policy.c lib/licenses.c \
+	lib/csvio.c lib/date.c lib/utf8.c lib/util.c
+FUZZ_LDFLAGS_policy = $(FUZZ_WRAP)
+FUZZ_TARGETS += ledgers
+FUZZ_SRC_ledgers = tests/fuzz/diejmp.c tests/fuzz/ledgers_consent.c \
+	tests/fuzz/ledgers_rulings.c tests/fuzz/ledgers_pii.c lib/atomic.c \
+	lib/cli.c lib/csvio.c lib/date.c lib/hash.c lib/jscan.c \
+	lib/policy.c lib/progress.c lib/record.c lib/rejects.c lib/stats.c \
+	lib/utf8.c lib/util.c
+FUZZ_LDFLAGS_ledgers = $(FUZZ_WRAP)
+FUZZ_TARGETS += shard
+FUZZ_SRC_shard = tests/fuzz/diejmp.c lib/shardread.c lib/util.c
+FUZZ_LDFLAGS_shard = $(FUZZ_WRAP)
+FUZZ_TARGETS += unorm8
+FUZZ_SRC_unorm8 = lib/unorm8.cc lib/utf8.c lib/util.c
+FUZZ_TARGETS += bpesplit
+FUZZ_SRC_bpesplit = tests/fuzz/diejmp.c lib/bpe.c lib/hash.c lib/utf8.c \
+	lib/util.c
+FUZZ_LDFLAGS_bpesplit = $(FUZZ_WRAP)
+FUZZ_TARGETS += release
+FUZZ_SRC_release = tests/fuzz/diejmp.c lib/release.c lib/csvio.c \
+	lib/utf8.c lib/util.c
+FUZZ_LDFLAGS_release = $(FUZZ_WRAP)
+# quire-ingest's reading of a work (encodings, sniffing, readers),
+# through convert_work, static in filters/ingest.c (included, main renamed).
+FUZZ_TARGETS += encoding
+FUZZ_SRC_encoding = $(FUZZ_DOC_SRC) lib/atomic.c lib/cli.c lib/csvio.c \
+	lib/date.c lib/hash.c lib/jscan.c lib/progress.c lib/record.c \
+	lib/rejects.c lib/stats.c
 
-fuzz: deps
+fuzz-deps: deps
 	@command -v $(FUZZ_CC) >/dev/null && \
 	echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
 	    $(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null || { \
@@ -236,27 +282,67 @@ fuzz: deps
 		{ $$sudo apt-get update -q >/dev/null && \
 		  $$sudo apt-get install -y -q --no-install-recommends $$pkgs >/dev/null; }; \
 	}
-	@mkdir -p build-fuzz
-	$(foreach t,$(FUZZ_TARGETS),$(FUZZ_CC) $(FUZZ_FLAGS) $(ALL_CPPFLAGS) \
-	    -Itests/fuzz $(PKG_CFLAGS) tests/fuzz/fuzz_$(t).c $(FUZZ_SRC_$(t)) \
-	    -o build-fuzz/fuzz_$(t) $(FUZZ_LDFLAGS_$(t)) $(ALL_LDLIBS);)
-	@fail=; \
-	for t in $(FUZZ_TARGETS); do \
-		rm -rf "build-fuzz/corpus-$$t"; \
-		cp -R "tests/fuzz/corpus/$$t" "build-fuzz/corpus-$$t"; \
-		echo "quire: fuzzing $$t for $(FUZZ_SECONDS)s" >&2; \
-		if build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-		    -print_final_stats=1 -artifact_prefix="build-fuzz/crash-$$t-" \
-		    "build-fuzz/corpus-$$t" >"build-fuzz/fuzz_$$t.log" 2>&1; then \
-			grep -E '^stat::(number_of_executed_units|peak_rss_mb)' \
-			    "build-fuzz/fuzz_$$t.log" | sed "s/^/  $$t /" >&2; \
-		else \
-			grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' \
-			    "build-fuzz/fuzz_$$t.log" | sed "s/^/  $$t: /" >&2; \
-			fail="$$fail $$t"; \
-		fi; \
-	done; \
-	[ -z "$$fail" ] || { echo "quire: fuzz targets failed:$$fail (build-fuzz/fuzz_*.log)" >&2; exit 1; }
+
+build-fuzz/obj/%.o: %.c lib/*.h config.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(ALL_CPPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# A target's own file may #include a filter's .c (main renamed) to reach
+# a reader that is static there.
+build-fuzz/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/*.h lib/*.h \
+    filters/*.c config.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(ALL_CPPFLAGS) -Itests/fuzz $(PKG_CFLAGS) \
+	    -c -o $@ $<
+
+build-fuzz/obj/%.o: %.cc lib/*.h config.mk
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) $(ALL_CPPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+.PRECIOUS: build-fuzz/obj/%.o build-fuzz/obj/tests/fuzz/%.o
+.SECONDEXPANSION:
+build-fuzz/fuzz_%: build-fuzz/obj/tests/fuzz/fuzz_%.o \
+    $$(addprefix build-fuzz/obj/,$$(addsuffix .o,$$(basename $$(FUZZ_SRC_$$*)))) \
+    | fuzz-deps
+	$(FUZZ_CXX) $(FUZZ_SAN) -o $@ $^ $(FUZZ_LDFLAGS_$*) $(ALL_LDLIBS)
+
+# $(call fuzz_run,SECONDS): each target on a scratch copy of its corpus.
+define fuzz_run
+@fail=; \
+for t in $(FUZZ_TARGETS); do \
+	rm -rf "build-fuzz/corpus-$$t"; \
+	cp -R "tests/fuzz/corpus/$$t" "build-fuzz/corpus-$$t"; \
+	echo "quire: fuzzing $$t for $(1)s" >&2; \
+	if build-fuzz/fuzz_$$t -max_total_time=$(1) \
+	    -print_final_stats=1 -artifact_prefix="build-fuzz/crash-$$t-" \
+	    "build-fuzz/corpus-$$t" >"build-fuzz/fuzz_$$t.log" 2>&1; then \
+		grep -E '^stat::(number_of_executed_units|peak_rss_mb)' \
+		    "build-fuzz/fuzz_$$t.log" | sed "s/^/  $$t /" >&2; \
+	else \
+		grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' \
+		    "build-fuzz/fuzz_$$t.log" | sed "s/^/  $$t: /" >&2; \
+		fail="$$fail $$t"; \
+	fi; \
+done; \
+[ -z "$$fail" ] || { echo "quire: fuzz targets failed:$$fail (build-fuzz/fuzz_*.log)" >&2; exit 1; }
+endef
+
+fuzz: fuzz-deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	$(call fuzz_run,$(FUZZ_SECONDS))
+
+# Every kept crash input is replayed first: each must now run clean.
+fuzz-smoke: fuzz-deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+		set -- tests/fuzz/crashes/$$t-*; \
+		[ -e "$$1" ] || continue; \
+		echo "quire: replaying $$# crash input(s) of $$t" >&2; \
+		build-fuzz/fuzz_$$t "$$@" >"build-fuzz/replay_$$t.log" 2>&1 || { \
+			grep -E '^(==[0-9]+==ERROR|SUMMARY|Running:)' \
+			    "build-fuzz/replay_$$t.log" | tail -n 3 >&2; \
+			echo "quire: $$t fails on a kept crash input (build-fuzz/replay_$$t.log)" >&2; \
+			exit 1; }; \
+	done
+	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
 
 # --- valgrind -------------------------------------------------------------
 # The sample pipeline end to end with every quire program under valgrind's
@@ -435,4 +521,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all audit bench bench-bpe-train bench-dedupe bench-formats bench-scale bench-tokenize check clean dataset deps deps-slurm fuzz install lint statement uninstall valgrind
+.PHONY: all audit bench bench-bpe-train bench-dedupe bench-formats bench-scale bench-tokenize check clean dataset deps deps-slurm fuzz fuzz-deps fuzz-smoke install lint statement uninstall valgrind

@@ -63,7 +63,8 @@ date_parse(const char *s, long *days)
 		return -1;
 	/* Days from civil, after H. Hinnant's public-domain algorithm. */
 	yy = y - (m <= 2);
-	era = yy / 400;
+	/* Floor division: January and February of year 0 are in era -1. */
+	era = (yy >= 0 ? yy : yy - 399) / 400;
 	yoe = yy - era * 400;
 	doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;

@@ -3,6 +3,7 @@
  * diejmp.h.  Only allocations made while tracking is on are recorded, in
  * an open-addressing set of pointers (backward-shift deletion).
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,14 +23,22 @@ FILE	*__real_fopen(const char *, const char *);
 int	__real_fclose(FILE *);
 ssize_t	__real_getline(char **, size_t *, FILE *);
 int	__real_csv_init(struct csv_parser *, unsigned char);
+int	__real_vasprintf(char **, const char *, va_list);
+char	*__wrap_strndup(const char *, size_t);
 
 jmp_buf fz_jmp;
 int	fz_status;
 
 static int tracking;
-static const uint8_t *in_data;
-static size_t in_size;
-static FILE *open_fp;
+/* The files fopen serves from memory, and what is open of them. */
+#define FZ_MAXFILES 8
+static struct {
+	const char *path;
+	const uint8_t *data;
+	size_t	size;
+} files[FZ_MAXFILES];
+static size_t nfiles;
+static FILE *open_fp[FZ_MAXFILES];
 static void **set;
 static size_t setcap, setn;
 
@@ -155,23 +164,38 @@ FILE *
 __wrap_fopen(const char *path, const char *mode)
 {
 	FILE *fp;
+	size_t i, k;
 
-	if (strcmp(path, FZ_PATH) != 0)
+	for (i = 0; i < nfiles; i++)
+		if (strcmp(path, files[i].path) == 0)
+			break;
+	if (i == nfiles)
 		return __real_fopen(path, mode);
-	/* fmemopen refuses a zero size in older glibc: give it one byte. */
-	fp = fmemopen((void *)(in_size ? in_data : (const uint8_t *)""),
-	    in_size ? in_size : 0, "r");
-	if (fp == NULL && in_size == 0)
-		fp = fopen("/dev/null", "r");
-	open_fp = fp;
+	if (files[i].data == NULL) {
+		errno = ENOENT;	/* fz_file(path, NULL, 0): no such file */
+		return NULL;
+	}
+	for (k = 0; k < FZ_MAXFILES && open_fp[k] != NULL; k++)
+		;
+	if (k == FZ_MAXFILES)
+		abort();	/* a target opens more than it should */
+	/* fmemopen refuses a zero size in older glibc: /dev/null then. */
+	fp = fmemopen((void *)(files[i].size ? files[i].data :
+	    (const uint8_t *)""), files[i].size, "r");
+	if (fp == NULL && files[i].size == 0)
+		fp = __real_fopen("/dev/null", "r");
+	open_fp[k] = fp;
 	return fp;
 }
 
 int
 __wrap_fclose(FILE *fp)
 {
-	if (fp == open_fp)
-		open_fp = NULL;
+	size_t k;
+
+	for (k = 0; k < FZ_MAXFILES; k++)
+		if (open_fp[k] == fp)
+			open_fp[k] = NULL;
 	return __real_fclose(fp);
 }
 
@@ -184,6 +208,50 @@ __wrap_getline(char **line, size_t *cap, FILE *fp)
 	n = __real_getline(line, cap, fp);
 	set_add(*line);
 	return n;
+}
+
+/* strdup and friends allocate inside libc: count them here. */
+char *
+__wrap_strdup(const char *s)
+{
+	return __wrap_strndup(s, strlen(s));
+}
+
+char *
+__wrap_strndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = __wrap_malloc(len + 1);
+
+	if (p != NULL) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+int
+__wrap_vasprintf(char **sp, const char *fmt, va_list ap)
+{
+	int r = __real_vasprintf(sp, fmt, ap);
+
+	if (r >= 0)
+		set_add(*sp);
+	return r;
+}
+
+/* Warnings are expected on bad input: quiet unless FUZZ_VERBOSE. */
+void
+__wrap_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (getenv("FUZZ_VERBOSE") == NULL)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 void
@@ -206,9 +274,25 @@ __wrap_die(int status, const char *fmt, ...)
 void
 fz_begin(const uint8_t *data, size_t size)
 {
-	in_data = data;
-	in_size = size;
+	nfiles = 0;
+	fz_file(FZ_PATH, data, size);
 	tracking = 1;
+}
+
+void
+fz_file(const char *path, const uint8_t *data, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < nfiles && strcmp(files[i].path, path) != 0; i++)
+		;
+	if (i == FZ_MAXFILES)
+		abort();
+	files[i].path = path;
+	files[i].data = data;
+	files[i].size = size;
+	if (i == nfiles)
+		nfiles++;
 }
 
 void
@@ -227,10 +311,11 @@ fz_cleanup(void)
 	size_t i;
 
 	tracking = 0;
-	if (open_fp != NULL) {
-		__real_fclose(open_fp);
-		open_fp = NULL;
-	}
+	for (i = 0; i < FZ_MAXFILES; i++)
+		if (open_fp[i] != NULL) {
+			__real_fclose(open_fp[i]);
+			open_fp[i] = NULL;
+		}
 	for (i = 0; i < setcap; i++)
 		if (set[i] != NULL) {
 			__real_free(set[i]);
