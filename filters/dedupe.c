@@ -2540,23 +2540,27 @@ run_apply(const char *keep_path, struct record_in *in)
 	if (ferror(fp) || fclose(fp) != 0)
 		die(EXIT_IOERR, "read error: %s:", keep_path);
 	while (record_next_line(in)) {
-		if (i == n)
+		/* keep is freed before each die(): a leak checker sees it. */
+		if (i == n) {
+			free(keep);
 			die(EXIT_DATAERR, "%s: more records than %s marks "
 			    "(%zu)", in->name, keep_path, n);
+		}
 		if (keep[i] == '1') {
 			efwrite(in->line, in->len, stdout, "<stdout>");
 			if (putc('\n', stdout) == EOF)
 				die(EXIT_IOERR, "write error: <stdout>:");
 		} else if (keep[i] != '0') {
+			free(keep);
 			die(EXIT_DATAERR, "%s: byte %zu is not 0 or 1",
 			    keep_path, sizeof(magic) + i);
 		}
 		i++;
 	}
+	free(keep);
 	if (i != n)
 		die(EXIT_DATAERR, "%s: %zu records, but %s marks %zu",
 		    in->name, i, keep_path, n);
-	free(keep);
 	efshut(stdout, "<stdout>");
 }
 
