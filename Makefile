@@ -197,7 +197,7 @@ bench-scale: all
 # tests/fuzz/fuzz_NAME.c, one FUZZ_TARGETS += NAME line and the sources it
 # links in FUZZ_SRC_NAME (.c by clang, .cc by clang++).
 FUZZ_SECONDS = 60
-FUZZ_SMOKE_SECONDS = 5
+FUZZ_SMOKE_SECONDS = 3
 FUZZ_CC = clang
 FUZZ_CXX = clang++
 FUZZ_TARGETS = jscan csv bpe
