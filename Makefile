@@ -37,6 +37,7 @@ LIB_SRC = \
 	lib/markdown.c \
 	lib/odt.c \
 	lib/policy.c \
+	lib/pretok.c \
 	lib/progress.c \
 	lib/record.c \
 	lib/rejects.c \
@@ -254,8 +255,8 @@ FUZZ_LDFLAGS_shard = $(FUZZ_WRAP)
 FUZZ_TARGETS += unorm8
 FUZZ_SRC_unorm8 = lib/unorm8.cc lib/utf8.c lib/util.c
 FUZZ_TARGETS += bpesplit
-FUZZ_SRC_bpesplit = tests/fuzz/diejmp.c lib/bpe.c lib/hash.c lib/utf8.c \
-	lib/util.c
+FUZZ_SRC_bpesplit = tests/fuzz/diejmp.c lib/bpe.c lib/pretok.c lib/hash.c \
+	lib/utf8.c lib/util.c
 FUZZ_LDFLAGS_bpesplit = $(FUZZ_WRAP)
 FUZZ_TARGETS += release
 FUZZ_SRC_release = tests/fuzz/diejmp.c lib/release.c lib/csvio.c \

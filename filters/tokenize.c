@@ -57,6 +57,7 @@ static struct special specials[MAX_SPECIALS];
 static size_t nspecials;
 static int own_specials;		/* --own-specials */
 static int nthreads = 1;		/* --threads */
+static int pcre2_only;			/* --pcre2-only */
 
 /* Why a text could not be tokenized, for the reject row. */
 struct failure {
@@ -176,8 +177,8 @@ usage(FILE *fp)
 	    "[--special TOKEN=ID ...] [--own-specials]\n"
 	    "       [--eod TOKEN | none] (--output PREFIX [--doc-index FILE] "
 	    "| --ids | --decode)\n"
-	    "       [--threads N] [--rejects FILE] [--stats FILE] [--version] "
-	    "[FILE ...]\n",
+	    "       [--threads N] [--pcre2-only] [--rejects FILE] "
+	    "[--stats FILE] [--version] [FILE ...]\n",
 	    progname);
 }
 
@@ -668,6 +669,8 @@ pool_open(struct pool *pl, int n, const struct bpe *b)
 		if ((pl->wk[i].sp = bpe_split_new(regex, err,
 		    sizeof(err))) == NULL)
 			die(EXIT_SOFTWARE, "--regex: %s", err);
+		if (pcre2_only)
+			bpe_split_pcre2_only(pl->wk[i].sp);
 	}
 	for (i = 1; i < n; i++)
 		if ((rc = pthread_create(&pl->wk[i].th, NULL, worker_main,
@@ -925,6 +928,7 @@ main(int argc, char *argv[])
 		O_IDS,
 		O_DECODE,
 		O_OWN_SPECIALS,
+		O_PCRE2_ONLY,
 		O_THREADS
 	};
 	static const struct option longopts[] = {
@@ -936,6 +940,7 @@ main(int argc, char *argv[])
 		{ "output", required_argument, NULL, O_OUTPUT },
 		{ "own-specials", no_argument, NULL, O_OWN_SPECIALS },
 		{ "pattern", required_argument, NULL, O_PATTERN },
+		{ "pcre2-only", no_argument, NULL, O_PCRE2_ONLY },
 		{ "regex", required_argument, NULL, O_REGEX },
 		{ "special", required_argument, NULL, O_SPECIAL },
 		{ "threads", required_argument, NULL, O_THREADS },
@@ -1001,6 +1006,9 @@ main(int argc, char *argv[])
 			break;
 		case O_OWN_SPECIALS:
 			own_specials = 1;
+			break;
+		case O_PCRE2_ONLY:
+			pcre2_only = 1;
 			break;
 		case O_VOCAB:
 			vocab_path = optarg;

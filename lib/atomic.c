@@ -15,6 +15,8 @@
 #include "atomic.h"
 #include "util.h"
 
+#define AFILE_BUF	((size_t)1 << 17)	/* bytes of an output's buffer */
+
 /*
  * The signals that end a stage from outside: a reader that left
  * (`quire-shard | head -1`), ^C, kill, a closed terminal.
@@ -119,6 +121,9 @@ afile_open(const char *path)
 	af->fp = fdopen(fd, "w");
 	if (af->fp == NULL)
 		die(EXIT_OSERR, "fdopen:");
+	/* stdio's 4 KiB would make a system call of every 4 KiB written. */
+	af->buf = emalloc(AFILE_BUF);
+	setvbuf(af->fp, af->buf, _IOFBF, AFILE_BUF);
 	return af;
 }
 
@@ -128,6 +133,7 @@ afile_free(struct afile *af)
 	unlist(af);
 	free(af->path);
 	free(af->tmp);
+	free(af->buf);
 	free(af);
 }
 

@@ -17,6 +17,7 @@ struct afile {
 	char	*path;		/* the target */
 	char	*tmp;		/* the temporary name */
 	struct afile *next;	/* in the list removed at exit */
+	char	*buf;		/* fp's buffer, larger than stdio's own */
 };
 
 /* Create a temporary file for path; failure is fatal with EXIT_IOERR. */

@@ -5,8 +5,7 @@
  * are of bytes that are no token); a piece merges by the linear
  * scan tiktoken uses when it is short, through a heap when it is long, so
  * that a run of thousands of one character stays O(n log n).  The
- * pre-tokenizer's patterns and its PCRE2 matcher live here too, so that
- * every stage cuts text into the same pieces.
+ * pre-tokenizer that cuts text into pieces is lib/pretok.c.
  */
 #define _DEFAULT_SOURCE		/* madvise */
 #include <errno.h>
@@ -16,7 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <pcre2.h>
 
 #include "bpe.h"
 #include "hash.h"
@@ -27,8 +25,6 @@
 #define MEMO_BYTES	54	/* longest piece remembered */
 #define MEMO_IDS	16	/* most tokens of a piece remembered */
 #define MAX_TOKEN_LEN	BPE_MAX_TOKEN_LEN	/* span keeps 16 bits */
-#define JIT_STACK_MIN	((size_t)32 << 10)
-#define JIT_STACK_MAX	((size_t)64 << 20)
 
 /*
  * A hash table slot holds the token's length and first 8 bytes (zero
@@ -262,10 +258,8 @@ rank_start(const struct bpe *b, const unsigned char *p, size_t len,
 	if (len > b->maxlen)
 		return 0;
 	*h = key_hash(p, len);
-	if (!filter_may_have(b, *h))
-		return 0;
 	__builtin_prefetch(&b->slots[*h & b->mask]);
-	return 1;
+	return filter_may_have(b, *h);
 }
 
 uint32_t
@@ -580,60 +574,60 @@ bpe_work_free(struct bpe_work *w)
 }
 
 /*
- * The merge of a short piece, as tiktoken does it: parts in arrays, the
- * lowest rank found by a linear scan, a merged part removed by moving
- * the rest down.  start[k] is where part k starts (start[m - 1] is the
- * end), pair[k] the rank of parts k and k + 1 joined, tok[k] the rank of
- * part k itself.
+ * The merge of a short piece, as tiktoken does it: parts in an array,
+ * the lowest rank found by a linear scan, a merged part removed by
+ * moving the rest down.  Part k starts at start (part m - 1 is the end),
+ * pair is the rank of it and part k + 1 joined, tok its own rank.  The
+ * scan takes the minimum without a branch and then finds where it is:
+ * ranks come in no order, so a branch on each would be mispredicted.
  */
+struct part {
+	uint32_t start, pair, tok;
+};
+
 static void
-merge_short(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
-    size_t len, struct bpe_ids *out)
+merge_short(const struct bpe *b, const unsigned char *p, size_t len,
+    struct bpe_ids *out)
 {
-	uint32_t *start = w->a, *pair = w->b, *tok = w->c;
+	struct part pt[SHORT_PIECE + 1];
 	uint32_t best;
 	uint64_t lh = 0, rh = 0;
 	size_t m, k, i;
 	int lok, rok;
 
 	for (k = 0; k < len; k++) {
-		start[k] = (uint32_t)k;
-		tok[k] = b->byte_rank[p[k]];
-		pair[k] = k + 1 < len ? b->pair_rank[p[k] << 8 | p[k + 1]] :
-		    BPE_NONE;
+		pt[k].start = (uint32_t)k;
+		pt[k].tok = b->byte_rank[p[k]];
+		pt[k].pair = k + 1 < len ?
+		    b->pair_rank[p[k] << 8 | p[k + 1]] : BPE_NONE;
 	}
-	start[len] = (uint32_t)len;
+	pt[len].start = (uint32_t)len;
 	m = len + 1;		/* parts and the end */
 	for (;;) {
 		best = BPE_NONE;
-		i = 0;
 		for (k = 0; k + 2 < m; k++)
-			if (pair[k] < best) {
-				best = pair[k];
-				i = k;
-			}
+			best = pt[k].pair < best ? pt[k].pair : best;
 		if (best == BPE_NONE)
 			break;
-		tok[i] = best;
-		memmove(start + i + 1, start + i + 2,
-		    (m - i - 2) * sizeof(*start));
-		memmove(pair + i + 1, pair + i + 2,
-		    (m - i - 2) * sizeof(*pair));
-		memmove(tok + i + 1, tok + i + 2, (m - i - 2) * sizeof(*tok));
+		for (i = 0; pt[i].pair != best; i++)
+			continue;
+		pt[i].tok = best;
+		memmove(pt + i + 1, pt + i + 2, (m - i - 2) * sizeof(*pt));
 		m--;
 		/* The merged part's new pairs, both looked up at once. */
-		rok = i + 2 < m && rank_start(b, p + start[i],
-		    start[i + 2] - start[i], &rh);
-		lok = i > 0 && rank_start(b, p + start[i - 1],
-		    start[i + 1] - start[i - 1], &lh);
-		pair[i] = rok ? rank_probe(b, p + start[i],
-		    start[i + 2] - start[i], rh) : BPE_NONE;
+		rok = i + 2 < m && rank_start(b, p + pt[i].start,
+		    pt[i + 2].start - pt[i].start, &rh);
+		lok = i > 0 && rank_start(b, p + pt[i - 1].start,
+		    pt[i + 1].start - pt[i - 1].start, &lh);
+		pt[i].pair = rok ? rank_probe(b, p + pt[i].start,
+		    pt[i + 2].start - pt[i].start, rh) : BPE_NONE;
 		if (i > 0)
-			pair[i - 1] = lok ? rank_probe(b, p + start[i - 1],
-			    start[i + 1] - start[i - 1], lh) : BPE_NONE;
+			pt[i - 1].pair = lok ? rank_probe(b,
+			    p + pt[i - 1].start, pt[i + 1].start -
+			    pt[i - 1].start, lh) : BPE_NONE;
 	}
 	for (k = 0; k + 1 < m; k++)
-		out->v[out->n++] = tok[k];
+		out->v[out->n++] = pt[k].tok;
 }
 
 static void
@@ -767,12 +761,13 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	}
 	if (len >= UINT32_MAX - 1)
 		die(EXIT_SOFTWARE, "bpe: piece of %zu bytes is too long", len);
-	work_grow(w, len);
 	first = out->n;
 	if (len <= SHORT_PIECE)
-		merge_short(b, w, p, len, out);
-	else
+		merge_short(b, p, len, out);
+	else {
+		work_grow(w, len);
 		merge_long(b, w, p, len, out);
+	}
 	if (m != NULL && out->n - first <= MEMO_IDS) {
 		m->hash = h;
 		m->len = (uint8_t)len;
@@ -780,146 +775,4 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		memcpy(m->bytes, p, len);
 		memcpy(m->ids, out->v + first, m->n * sizeof(*m->ids));
 	}
-}
-
-/*
- * White space as tiktoken's regex engine (Rust's regex crate) reads \s:
- * the Unicode White_Space property.  PCRE2's \s with UCP also takes
- * U+180E MONGOLIAN VOWEL SEPARATOR, which is not White_Space since
- * Unicode 6.3, so the built-in patterns spell the class out.
- */
-#define WS "\\t-\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}" \
-	"\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
-#define SP "[" WS "]"
-#define NOT_SP "[^" WS "]"
-#define CONTRACTIONS "'s|'t|'re|'ve|'m|'ll|'d"
-
-/*
- * tiktoken's patterns, as its npm package (the oracle of the tests) uses
- * them, with \s and \S spelled out.  The rank files hold no special
- * tokens: each name brings the ids OpenAI gives them.  quire-tokenize and
- * quire-bpe-train both split text by this table, so that a vocabulary
- * trained with a name meets the same pieces when it is used.
- */
-static const struct bpe_pattern patterns[] = {
-	{ "gpt2", CONTRACTIONS "| ?\\p{L}+| ?\\p{N}+| ?[^" WS "\\p{L}\\p{N}]+|"
-	    SP "+(?!" NOT_SP ")|" SP "+",
-	    { { "<|endoftext|>", 50256 } } },
-	{ "r50k_base", CONTRACTIONS "| ?\\p{L}+| ?\\p{N}+| ?[^" WS
-	    "\\p{L}\\p{N}]+|" SP "+(?!" NOT_SP ")|" SP "+",
-	    { { "<|endoftext|>", 50256 } } },
-	{ "cl100k_base", "(?i:" CONTRACTIONS ")|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
-	    "\\p{N}{1,3}| ?[^" WS "\\p{L}\\p{N}]+[\\r\\n]*|" SP "*[\\r\\n]+|"
-	    SP "+(?!" NOT_SP ")|" SP "+",
-	    { { "<|endoftext|>", 100257 }, { "<|fim_prefix|>", 100258 },
-	    { "<|fim_middle|>", 100259 }, { "<|fim_suffix|>", 100260 },
-	    { "<|endofprompt|>", 100276 } } },
-	{ "o200k_base", "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}"
-	    "\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:" CONTRACTIONS ")?|"
-	    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+"
-	    "[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:" CONTRACTIONS ")?|\\p{N}{1,3}|"
-	    " ?[^" WS "\\p{L}\\p{N}]+[\\r\\n/]*|" SP "*[\\r\\n]+|"
-	    SP "+(?!" NOT_SP ")|" SP "+",
-	    { { "<|endoftext|>", 199999 }, { "<|endofprompt|>", 200018 } } }
-};
-#define NPATTERNS (sizeof(patterns) / sizeof(patterns[0]))
-
-const struct bpe_pattern *
-bpe_pattern_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NPATTERNS; i++)
-		if (strcmp(patterns[i].name, name) == 0)
-			return &patterns[i];
-	return NULL;
-}
-
-struct bpe_split {
-	pcre2_code *re;
-	pcre2_match_data *md;
-	pcre2_match_context *mc;
-	pcre2_jit_stack *stack;
-	int	jit;		/* the JIT compiled the pattern */
-};
-
-/*
- * Without a JIT (some platforms) the interpreter gives the same matches,
- * slower.  Anchored: a piece must start where the last one ended, so a
- * match is only tried there, never searched for further on.
- */
-struct bpe_split *
-bpe_split_new(const char *regex, char *err, size_t errlen)
-{
-	struct bpe_split *sp;
-	PCRE2_UCHAR msg[256];
-	PCRE2_SIZE off;
-	int rc;
-
-	sp = ecalloc(1, sizeof(*sp));
-	sp->re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED, &rc, &off, NULL);
-	if (sp->re == NULL) {
-		pcre2_get_error_message(rc, msg, sizeof(msg));
-		snprintf(err, errlen, "at offset %zu: %s", (size_t)off,
-		    (char *)msg);
-		free(sp);
-		return NULL;
-	}
-	sp->md = pcre2_match_data_create_from_pattern(sp->re, NULL);
-	sp->mc = pcre2_match_context_create(NULL);
-	if (sp->md == NULL || sp->mc == NULL)
-		die(EXIT_OSERR, "out of memory");
-	sp->jit = pcre2_jit_compile(sp->re, PCRE2_JIT_COMPLETE) == 0;
-	if (sp->jit) {
-		sp->stack = pcre2_jit_stack_create(JIT_STACK_MIN,
-		    JIT_STACK_MAX, NULL);
-		if (sp->stack == NULL)
-			die(EXIT_OSERR, "out of memory");
-		pcre2_jit_stack_assign(sp->mc, NULL, sp->stack);
-	}
-	return sp;
-}
-
-void
-bpe_split_free(struct bpe_split *sp)
-{
-	if (sp == NULL)
-		return;
-	pcre2_jit_stack_free(sp->stack);
-	pcre2_match_context_free(sp->mc);
-	pcre2_match_data_free(sp->md);
-	pcre2_code_free(sp->re);
-	free(sp);
-}
-
-/*
- * pcre2_jit_match skips the UTF check of every call, which is why the
- * text must be valid already; the interpreter is told the same.
- */
-int
-bpe_split_next(struct bpe_split *sp, const char *s, size_t len, size_t off,
-    size_t *end, char *err, size_t errlen)
-{
-	PCRE2_SIZE *ov;
-	PCRE2_UCHAR msg[120];
-	int rc;
-
-	if (sp->jit)
-		rc = pcre2_jit_match(sp->re, (PCRE2_SPTR)s, len, off, 0,
-		    sp->md, sp->mc);
-	else
-		rc = pcre2_match(sp->re, (PCRE2_SPTR)s, len, off,
-		    PCRE2_NO_UTF_CHECK, sp->md, sp->mc);
-	ov = pcre2_get_ovector_pointer(sp->md);
-	if (rc == PCRE2_ERROR_NOMATCH || (rc >= 0 && (ov[0] != off ||
-	    ov[1] == ov[0])))
-		return BPE_SPLIT_UNMATCHED;
-	if (rc < 0) {
-		pcre2_get_error_message(rc, msg, sizeof(msg));
-		snprintf(err, errlen, "%s", (char *)msg);
-		return BPE_SPLIT_FAILED;
-	}
-	*end = ov[1];
-	return 0;
 }

@@ -7,7 +7,8 @@
  * is the caller's (bpe_free); the token bytes it hands out are borrowed
  * from it.  A bpe_work holds one thread's scratch space, owned by its
  * caller and released with bpe_work_free.  The built-in patterns are
- * static; a bpe_split is the caller's (bpe_split_free).
+ * static; a bpe_split is the caller's (bpe_split_free).  The merge is
+ * lib/bpe.c, the pre-tokenizer lib/pretok.c.
  */
 #ifndef QUIRE_BPE_H
 #define QUIRE_BPE_H
@@ -141,6 +142,13 @@ struct bpe_split;		/* a compiled pre-tokenizer: bpe.c */
 struct bpe_split *bpe_split_new(const char *regex, char *err, size_t errlen);
 
 void	bpe_split_free(struct bpe_split *sp);
+
+/*
+ * Cut every piece with PCRE2, leaving out the scanner that follows the
+ * built-in patterns by hand (lib/pretok.c): the same pieces, slower; for
+ * checking the scanner against PCRE2.
+ */
+void	bpe_split_pcre2_only(struct bpe_split *sp);
 
 /*
  * Find the piece of s[0..len), valid UTF-8, that starts at off < len:

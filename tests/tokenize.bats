@@ -557,6 +557,44 @@ threaded_input() {
 	done
 }
 
+@test "tokenize: the built-in patterns' scanner cuts as PCRE2 does (--pcre2-only)" {
+	need_oracle
+	local enc
+	cat "$FIX/cases.jsonl" "$FIX/edges.jsonl" "$BATS_FILE_TMPDIR/mixed.jsonl" >all.jsonl
+	for enc in gpt2 cl100k_base o200k_base; do
+		echo "encoding: $enc"
+		quire-tokenize --vocab "$VOCABS/$enc.tiktoken" --pattern "$enc" \
+		    --ids all.jsonl >got.jsonl
+		quire-tokenize --vocab "$VOCABS/$enc.tiktoken" --pattern "$enc" \
+		    --pcre2-only --ids all.jsonl >want.jsonl
+		cmp got.jsonl want.jsonl
+	done
+}
+
+@test "tokenize: ids equal tiktoken's on the scanner's edge cases (contractions, case, marks, white space)" {
+	need_oracle
+	local enc
+	for enc in gpt2 cl100k_base o200k_base; do
+		echo "encoding: $enc"
+		node "$ORACLE_DIR/encode.js" "$enc" <"$FIX/edges.jsonl" >want.jsonl
+		quire-tokenize --vocab "$VOCABS/$enc.tiktoken" --pattern "$enc" \
+		    --ids "$FIX/edges.jsonl" >got.jsonl
+		cmp got.jsonl want.jsonl
+	done
+}
+
+@test "tokenize: --regex with a built-in pattern's text gives that pattern's ids" {
+	need_oracle
+	local re
+	re=$(quire-tokenize -q --vocab "$TINY" --pattern o200k_base --ids \
+	    --stats st.json </dev/null && jq -r .options.regex st.json)
+	quire-tokenize --vocab "$VOCABS/o200k_base.tiktoken" --pattern o200k_base \
+	    --ids "$FIX/edges.jsonl" >want.jsonl
+	quire-tokenize --vocab "$VOCABS/o200k_base.tiktoken" --regex "$re" \
+	    --eod none --ids "$FIX/edges.jsonl" >got.jsonl
+	cmp got.jsonl want.jsonl
+}
+
 @test "tokenize: decode(encode(x)) == x on the cases and the mixed text" {
 	need_oracle
 	local enc

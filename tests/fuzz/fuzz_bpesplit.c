@@ -4,7 +4,9 @@
  * built-in patterns, the rest is the text (valid UTF-8, as records are;
  * else skipped).  bpe_split_next cuts it into pieces from the start;
  * where no piece starts, one character is skipped (tokenize rejects the
- * record there).  Each piece is encoded with a small fixed vocabulary
+ * record there).  Every piece is cut twice, by the hand scanner of the
+ * built-in patterns and by PCRE2 alone (bpe_split_pcre2_only), and the two
+ * must agree where PCRE2 finishes.  Each piece is encoded with a small fixed vocabulary
  * (every byte, then merges chosen to tie and nest) through one
  * bpe_work kept for the whole run, as a thread keeps it.  Checks: pieces
  * end after they start, within the text, on a character boundary; the
@@ -38,7 +40,7 @@ static const char *const merges[] = {
 };
 
 static struct bpe *voc;
-static struct bpe_split *split[NPAT];
+static struct bpe_split *split[NPAT], *pcre2[NPAT];
 static struct bpe_work work;
 
 static void
@@ -71,10 +73,13 @@ init(void)
 	for (i = 0; i < NPAT; i++) {
 		split[i] = bpe_split_new(bpe_pattern_find(patterns[i])->regex,
 		    err, sizeof(err));
-		if (split[i] == NULL) {
+		pcre2[i] = bpe_split_new(bpe_pattern_find(patterns[i])->regex,
+		    err, sizeof(err));
+		if (split[i] == NULL || pcre2[i] == NULL) {
 			fprintf(stderr, "%s: %s\n", patterns[i], err);
 			abort();
 		}
+		bpe_split_pcre2_only(pcre2[i]);
 	}
 }
 
@@ -152,11 +157,11 @@ check_piece(const unsigned char *p, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bpe_split *sp;
+	struct bpe_split *sp, *ref;
 	const char *s = (const char *)data + 1;
-	size_t len, off = 0, end;
+	size_t len, off = 0, end, ref_end;
 	char err[128];
-	int rc;
+	int rc, ref_rc;
 
 	if (size == 0)
 		return -1;
@@ -166,8 +171,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (voc == NULL)
 		init();
 	sp = split[data[0] % NPAT];
+	ref = pcre2[data[0] % NPAT];
 	while (off < len) {
 		rc = bpe_split_next(sp, s, len, off, &end, err, sizeof(err));
+		ref_rc = bpe_split_next(ref, s, len, off, &ref_end, err,
+		    sizeof(err));
+		if (ref_rc != BPE_SPLIT_FAILED &&
+		    (rc != ref_rc || (rc == 0 && end != ref_end))) {
+			fprintf(stderr, "%s at byte %zu: the scanner gives %d "
+			    "ending at %zu, PCRE2 %d ending at %zu\n",
+			    patterns[data[0] % NPAT], off, rc, rc == 0 ? end :
+			    0, ref_rc, ref_rc == 0 ? ref_end : 0);
+			abort();
+		}
 		if (rc == BPE_SPLIT_FAILED)
 			break;
 		if (rc == BPE_SPLIT_UNMATCHED) {
