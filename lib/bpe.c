@@ -21,6 +21,7 @@
 #include "util.h"
 
 #define SHORT_PIECE	64	/* longer pieces merge through the heap */
+#define LOAD_AHEAD	16	/* tokens whose slot is fetched ahead */
 #define MEMO_SIZE	8192	/* entries of the memo, a power of two */
 #define MEMO_BYTES	54	/* longest piece remembered */
 #define MEMO_IDS	16	/* most tokens of a piece remembered */
@@ -284,20 +285,19 @@ bpe_bytes(const struct bpe *b, uint32_t r, size_t *len)
 }
 
 /*
- * Put rank r (whose bytes are in place) into the table; return the rank
- * already there for the same bytes, or BPE_NONE.
+ * Put rank r (whose bytes are in place, their key_hash h) into the
+ * table; return the rank already there for the same bytes, or BPE_NONE.
  */
 static uint32_t
-table_insert(struct bpe *b, uint32_t r)
+table_insert(struct bpe *b, uint32_t r, uint64_t h)
 {
 	const unsigned char *p, *t;
 	struct bpe_slot *s;
-	uint64_t h, head;
+	uint64_t head;
 	size_t len, tlen, i;
 
 	/* One walk of the probe sequence finds a twin or the free slot. */
 	p = token_at(b, r, &len);
-	h = key_hash(p, len);
 	head = head_of(p, len);
 	for (i = h & b->mask; (s = &b->slots[i])->rank != BPE_NONE;
 	    i = (i + 1) & b->mask) {
@@ -386,10 +386,11 @@ bpe_load(const char *path)
 {
 	struct bpe *b;
 	char *text, *line, *end, *sp, *nl;
-	size_t len, n, lineno, ntab, off = 0;
+	size_t len, n, lineno, ntab, off = 0, i, tlen;
 	long long r;
 	long k;
-	uint32_t dup, nranks = 0, nlines = 0;
+	uint32_t dup, nranks = 0, nlines = 0, *order, *lines;
+	uint64_t *hash;
 	int c;
 
 	text = slurp(path, &len);
@@ -443,6 +444,9 @@ bpe_load(const char *path)
 	b->filter = ecalloc(ntab / 64, sizeof(*b->filter));
 
 	/* Second pass: decode, place and check every token. */
+	order = emalloc(nlines * sizeof(*order));
+	lines = emalloc(nlines * sizeof(*lines));
+	nlines = 0;
 	for (line = text, lineno = 1; line < text + len; line = end + 1,
 	    lineno++) {
 		nl = memchr(line, '\n', (size_t)(text + len - line));
@@ -465,14 +469,36 @@ bpe_load(const char *path)
 			die(EXIT_CONFIG, "%s:%zu: rank %lld is given twice", path,
 			    lineno, r);
 		b->span[r] = (uint64_t)off << 16 | (uint64_t)k;
-		if ((dup = table_insert(b, (uint32_t)r)) != BPE_NONE)
-			die(EXIT_CONFIG, "%s:%zu: the token of rank %lld is "
-			    "also rank %u", path, lineno, r, dup);
+		order[nlines] = (uint32_t)r;
+		lines[nlines++] = (uint32_t)lineno;
 		if ((size_t)k > b->maxlen)
 			b->maxlen = (size_t)k;
 		off += (size_t)k;
 	}
 	free(text);
+
+	/*
+	 * Third pass: into the table, in the file's order.  Slots are
+	 * fetched some tokens ahead: the table is megabytes, read at random,
+	 * and the wait for each slot was most of the load.
+	 */
+	hash = emalloc(nlines * sizeof(*hash));
+	for (i = 0; i < nlines; i++) {
+		const unsigned char *t = token_at(b, order[i], &tlen);
+
+		hash[i] = key_hash(t, tlen);
+	}
+	for (i = 0; i < nlines; i++) {
+		if (i + LOAD_AHEAD < nlines)
+			__builtin_prefetch(&b->slots[hash[i + LOAD_AHEAD] &
+			    b->mask]);
+		if ((dup = table_insert(b, order[i], hash[i])) != BPE_NONE)
+			die(EXIT_CONFIG, "%s:%u: the token of rank %u is "
+			    "also rank %u", path, lines[i], order[i], dup);
+	}
+	free(hash);
+	free(order);
+	free(lines);
 
 	/*
 	 * Tokens of one and two bytes are found by direct tables.  Every
@@ -612,7 +638,8 @@ merge_short(const struct bpe *b, const unsigned char *p, size_t len,
 		for (i = 0; pt[i].pair != best; i++)
 			continue;
 		pt[i].tok = best;
-		memmove(pt + i + 1, pt + i + 2, (m - i - 2) * sizeof(*pt));
+		for (k = i + 1; k + 1 < m; k++)
+			pt[k] = pt[k + 1];
 		m--;
 		/* The merged part's new pairs, both looked up at once. */
 		rok = i + 2 < m && rank_start(b, p + pt[i].start,
