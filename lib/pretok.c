@@ -325,6 +325,24 @@ other_start(struct bpe_split *sp, const unsigned char *s, size_t len,
 	return k0 & C_OTHER ? off : NONE;
 }
 
+/*
+ * The alternatives cl100k and o200k share after their letters, at off
+ * (class k0): \p{N}{1,3}, then " ?[^\s\p{L}\p{N}]+" and its tail
+ * ([\r\n]*, or with slash o200k's [\r\n/]*), then white space.
+ */
+static size_t
+rest(struct bpe_split *sp, const unsigned char *s, size_t len, size_t off,
+    unsigned k0, int slash)
+{
+	size_t i;
+
+	if (k0 & C_N)
+		return digits(sp, s, len, off);
+	if ((i = other_start(sp, s, len, off, k0)) != NONE)
+		return other(sp, s, len, i, slash);
+	return white(sp, s, len, off, 1);
+}
+
 static int
 scan_gpt2(struct bpe_split *sp, const unsigned char *s, size_t len,
     size_t off, size_t *end)
@@ -362,7 +380,7 @@ static int
 scan_cl100k(struct bpe_split *sp, const unsigned char *s, size_t len,
     size_t off, size_t *end)
 {
-	size_t n0, n1, i;
+	size_t n0, n1;
 	unsigned k0;
 	int c;
 
@@ -383,15 +401,7 @@ scan_cl100k(struct bpe_split *sp, const unsigned char *s, size_t len,
 		*end = run(sp, s, len, off + n0, C_L);
 		return 0;
 	}
-	if (k0 & C_N) {
-		*end = digits(sp, s, len, off);
-		return 0;
-	}
-	if ((i = other_start(sp, s, len, off, k0)) != NONE) {
-		*end = other(sp, s, len, i, 0);
-		return 0;
-	}
-	*end = white(sp, s, len, off, 1);
+	*end = rest(sp, s, len, off, k0, 0);
 	return 0;
 }
 
@@ -459,7 +469,7 @@ static int
 scan_o200k(struct bpe_split *sp, const unsigned char *s, size_t len,
     size_t off, size_t *end)
 {
-	size_t n0, e, i;
+	size_t n0, e;
 	unsigned k0;
 	int prefix, c;
 
@@ -487,15 +497,7 @@ word:
 		*end = e + (size_t)c;
 		return 0;
 	}
-	if (k0 & C_N) {
-		*end = digits(sp, s, len, off);
-		return 0;
-	}
-	if ((i = other_start(sp, s, len, off, k0)) != NONE) {
-		*end = other(sp, s, len, i, 1);
-		return 0;
-	}
-	*end = white(sp, s, len, off, 1);
+	*end = rest(sp, s, len, off, k0, 1);
 	return 0;
 }
 
