@@ -604,8 +604,8 @@ bpe_work_free(struct bpe_work *w)
  * the lowest rank found by a linear scan, a merged part removed by
  * moving the rest down.  Part k starts at start (part m - 1 is the end),
  * pair is the rank of it and part k + 1 joined, tok its own rank.  The
- * scan takes the minimum without a branch and then finds where it is:
- * ranks come in no order, so a branch on each would be mispredicted.
+ * scan keeps the minimum and its place without a branch: ranks come in
+ * no order, so a branch on each would be mispredicted.
  */
 struct part {
 	uint32_t start, pair, tok;
@@ -631,12 +631,15 @@ merge_short(const struct bpe *b, const unsigned char *p, size_t len,
 	m = len + 1;		/* parts and the end */
 	for (;;) {
 		best = BPE_NONE;
-		for (k = 0; k + 2 < m; k++)
-			best = pt[k].pair < best ? pt[k].pair : best;
+		i = 0;
+		for (k = 0; k + 2 < m; k++) {
+			uint32_t r = pt[k].pair;
+
+			i = r < best ? k : i;
+			best = r < best ? r : best;
+		}
 		if (best == BPE_NONE)
 			break;
-		for (i = 0; pt[i].pair != best; i++)
-			continue;
 		pt[i].tok = best;
 		for (k = i + 1; k + 1 < m; k++)
 			pt[k] = pt[k + 1];

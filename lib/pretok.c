@@ -103,6 +103,16 @@ bpe_pattern_find(const char *name)
 #define C_END	0x100	/* past the text: no class at all */
 
 #define NCODEPOINTS 0x110000
+
+/*
+ * The scanner's steps run once or more per piece, millions of times: a
+ * call and its saved registers cost as much as a step's work.
+ */
+#if defined(__GNUC__)
+#define STEP static inline __attribute__((always_inline))
+#else
+#define STEP static inline
+#endif
 #define NONE SIZE_MAX
 
 /* Each class bit and the PCRE2 character class that decides it. */
@@ -150,8 +160,9 @@ classify(struct bpe_split *sp, const unsigned char *p, size_t n, uint32_t cp)
 	int rc;
 
 	for (i = 0; i < NPROBES; i++) {
-		rc = pcre2_match(sp->probe[i], p, n, 0, PCRE2_NO_UTF_CHECK,
-		    sp->probe_md, NULL);
+		rc = sp->jit ? pcre2_jit_match(sp->probe[i], p, n, 0, 0,
+		    sp->probe_md, NULL) : pcre2_match(sp->probe[i], p, n, 0,
+		    PCRE2_NO_UTF_CHECK, sp->probe_md, NULL);
 		if (rc >= 0)
 			k |= probes[i].bit;
 		else if (rc != PCRE2_ERROR_NOMATCH)
@@ -224,7 +235,7 @@ run(struct bpe_split *sp, const unsigned char *s, size_t len, size_t i,
  * The length of the contraction ("'s", "'re", ...) at s[i], 0 when there
  * is none, -1 when only PCRE2's case folding can tell.
  */
-static int
+STEP int
 contraction(struct bpe_split *sp, const unsigned char *s, size_t len,
     size_t i, int caseless)
 {
@@ -263,7 +274,7 @@ contraction(struct bpe_split *sp, const unsigned char *s, size_t len,
  * The tail the patterns share, at white space: cl100k's and o200k's
  * \s*[\r\n]+ (when newlines is set), then \s+(?!\S) and \s+.
  */
-static size_t
+STEP size_t
 white(struct bpe_split *sp, const unsigned char *s, size_t len, size_t off,
     int newlines)
 {
@@ -286,7 +297,7 @@ white(struct bpe_split *sp, const unsigned char *s, size_t len, size_t off,
 }
 
 /* \p{N}{1,3} at off, whose character is a number. */
-static size_t
+STEP size_t
 digits(struct bpe_split *sp, const unsigned char *s, size_t len, size_t off)
 {
 	size_t e = off, n;
@@ -298,7 +309,7 @@ digits(struct bpe_split *sp, const unsigned char *s, size_t len, size_t off)
 }
 
 /* " ?[^\s\p{L}\p{N}]+" then the tail [\r\n]* (or [\r\n/]*, o200k's). */
-static size_t
+STEP size_t
 other(struct bpe_split *sp, const unsigned char *s, size_t len, size_t i,
     int slash)
 {
@@ -314,7 +325,7 @@ other(struct bpe_split *sp, const unsigned char *s, size_t len, size_t i,
  * [^\s\p{L}\p{N}] after an optional space: the start of that run, or NONE
  * when the alternative cannot match at off.
  */
-static size_t
+STEP size_t
 other_start(struct bpe_split *sp, const unsigned char *s, size_t len,
     size_t off, unsigned k0)
 {
@@ -330,7 +341,7 @@ other_start(struct bpe_split *sp, const unsigned char *s, size_t len,
  * (class k0): \p{N}{1,3}, then " ?[^\s\p{L}\p{N}]+" and its tail
  * ([\r\n]*, or with slash o200k's [\r\n/]*), then white space.
  */
-static size_t
+STEP size_t
 rest(struct bpe_split *sp, const unsigned char *s, size_t len, size_t off,
     unsigned k0, int slash)
 {
@@ -410,7 +421,7 @@ scan_cl100k(struct bpe_split *sp, const unsigned char *s, size_t len,
  * UPPERISH* leaves no LOWERISH to follow, PCRE2 gives characters back
  * until one it gave back is LOWERISH (a Lm, Lo or M is both).
  */
-static size_t
+STEP size_t
 upper_lower(struct bpe_split *sp, const unsigned char *s, size_t len,
     size_t i)
 {
@@ -428,7 +439,7 @@ upper_lower(struct bpe_split *sp, const unsigned char *s, size_t len,
 }
 
 /* o200k's UPPERISH+LOWERISH* at i: its end, or NONE. */
-static size_t
+STEP size_t
 upper_plus(struct bpe_split *sp, const unsigned char *s, size_t len,
     size_t i)
 {
@@ -469,7 +480,7 @@ static int
 scan_o200k(struct bpe_split *sp, const unsigned char *s, size_t len,
     size_t off, size_t *end)
 {
-	size_t n0, e;
+	size_t n0, n1, e;
 	unsigned k0;
 	int prefix, c;
 
@@ -482,14 +493,18 @@ scan_o200k(struct bpe_split *sp, const unsigned char *s, size_t len,
 	 */
 	prefix = !(k0 & (C_CRLF | C_L | C_N));
 	e = NONE;
-	if (prefix)
-		e = upper_lower(sp, s, len, off + n0);
-	if (e == NONE)
-		e = upper_lower(sp, s, len, off);
-	if (e == NONE && prefix)
-		e = upper_plus(sp, s, len, off + n0);
-	if (e == NONE)
-		e = upper_plus(sp, s, len, off);
+	/* Neither start is UPPERISH or LOWERISH: no letter alternative. */
+	if ((k0 | (prefix ? class_at(sp, s, len, off + n0, &n1) : 0)) &
+	    (C_UP | C_LOW)) {
+		if (prefix)
+			e = upper_lower(sp, s, len, off + n0);
+		if (e == NONE)
+			e = upper_lower(sp, s, len, off);
+		if (e == NONE && prefix)
+			e = upper_plus(sp, s, len, off + n0);
+		if (e == NONE)
+			e = upper_plus(sp, s, len, off);
+	}
 	if (e != NONE) {
 word:
 		if ((c = contraction(sp, s, len, e, 1)) < 0)
@@ -510,11 +525,17 @@ scanner_open(struct bpe_split *sp)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < NPROBES; i++)
+	for (i = 0; i < NPROBES; i++) {
 		if ((sp->probe[i] = compile(probes[i].regex, &rc, &off)) ==
 		    NULL)
 			die(EXIT_SOFTWARE, "pre-tokenizer: probe %s does not "
 			    "compile (error %d)", probes[i].regex, rc);
+		/* The pattern's JIT worked, so the probes' does too. */
+		if (sp->jit && pcre2_jit_compile(sp->probe[i],
+		    PCRE2_JIT_COMPLETE) != 0)
+			die(EXIT_SOFTWARE, "pre-tokenizer: probe %s: no JIT",
+			    probes[i].regex);
+	}
 	sp->probe_md = pcre2_match_data_create(1, NULL);
 	/* Untouched pages of the table cost nothing: most stay so. */
 	sp->cls = ecalloc(NCODEPOINTS, 1);
