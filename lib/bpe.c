@@ -600,64 +600,61 @@ bpe_work_free(struct bpe_work *w)
 }
 
 /*
- * The merge of a short piece, as tiktoken does it: parts in an array,
- * the lowest rank found by a linear scan, a merged part removed by
- * moving the rest down.  Part k starts at start (part m - 1 is the end),
- * pair is the rank of it and part k + 1 joined, tok its own rank.  The
- * scan keeps the minimum and its place without a branch: ranks come in
- * no order, so a branch on each would be mispredicted.
+ * The merge of a short piece, as tiktoken does it: the adjacent pair of
+ * lowest rank merged first, the leftmost of equal ranks.  A part is known
+ * by the byte it starts at: next[k] is where the part after part k
+ * starts (len: none), prev[k] where the one before it starts, tok[k] its
+ * rank, pair[k] the rank of it and the next part joined (BPE_NONE when
+ * that is no token, or when no part starts at k any more).  So nothing
+ * moves when two parts merge, and the scan for the lowest rank runs over
+ * one fixed array keeping the minimum and its place without a branch:
+ * ranks come in no order, a branch on each would be mispredicted.
  */
-struct part {
-	uint32_t start, pair, tok;
-};
-
 static void
 merge_short(const struct bpe *b, const unsigned char *p, size_t len,
     struct bpe_ids *out)
 {
-	struct part pt[SHORT_PIECE + 1];
-	uint32_t best;
+	uint32_t pair[SHORT_PIECE], tok[SHORT_PIECE], best, r;
+	uint8_t next[SHORT_PIECE], prev[SHORT_PIECE];
 	uint64_t lh = 0, rh = 0;
-	size_t m, k, i;
+	size_t k, i, j, pv;
 	int lok, rok;
 
 	for (k = 0; k < len; k++) {
-		pt[k].start = (uint32_t)k;
-		pt[k].tok = b->byte_rank[p[k]];
-		pt[k].pair = k + 1 < len ?
-		    b->pair_rank[p[k] << 8 | p[k + 1]] : BPE_NONE;
+		tok[k] = b->byte_rank[p[k]];
+		pair[k] = k + 1 < len ? b->pair_rank[p[k] << 8 | p[k + 1]] :
+		    BPE_NONE;
+		next[k] = (uint8_t)(k + 1);
+		prev[k] = (uint8_t)(k - 1);
 	}
-	pt[len].start = (uint32_t)len;
-	m = len + 1;		/* parts and the end */
 	for (;;) {
 		best = BPE_NONE;
 		i = 0;
-		for (k = 0; k + 2 < m; k++) {
-			uint32_t r = pt[k].pair;
-
+		for (k = 0; k + 1 < len; k++) {
+			r = pair[k];
 			i = r < best ? k : i;
 			best = r < best ? r : best;
 		}
 		if (best == BPE_NONE)
 			break;
-		pt[i].tok = best;
-		for (k = i + 1; k + 1 < m; k++)
-			pt[k] = pt[k + 1];
-		m--;
-		/* The merged part's new pairs, both looked up at once. */
-		rok = i + 2 < m && rank_start(b, p + pt[i].start,
-		    pt[i + 2].start - pt[i].start, &rh);
-		lok = i > 0 && rank_start(b, p + pt[i - 1].start,
-		    pt[i + 1].start - pt[i - 1].start, &lh);
-		pt[i].pair = rok ? rank_probe(b, p + pt[i].start,
-		    pt[i + 2].start - pt[i].start, rh) : BPE_NONE;
+		/* Part i takes in the part after it. */
+		tok[i] = best;
+		pair[next[i]] = BPE_NONE;
+		j = next[i] = next[next[i]];
+		if (j < len)
+			prev[j] = (uint8_t)i;
+		/* Its new pairs, both looked up at once. */
+		pv = i > 0 ? prev[i] : 0;
+		rok = j < len && rank_start(b, p + i, next[j] - i, &rh);
+		lok = i > 0 && rank_start(b, p + pv, j - pv, &lh);
+		pair[i] = rok ? rank_probe(b, p + i, next[j] - i, rh) :
+		    BPE_NONE;
 		if (i > 0)
-			pt[i - 1].pair = lok ? rank_probe(b,
-			    p + pt[i - 1].start, pt[i + 1].start -
-			    pt[i - 1].start, lh) : BPE_NONE;
+			pair[pv] = lok ? rank_probe(b, p + pv, j - pv, lh) :
+			    BPE_NONE;
 	}
-	for (k = 0; k + 1 < m; k++)
-		out->v[out->n++] = pt[k].tok;
+	for (k = 0; k < len; k = next[k])
+		out->v[out->n++] = tok[k];
 }
 
 static void
