@@ -33,8 +33,8 @@
  * and nothing else.
  */
 struct bpe_slot {
-	uint32_t rank;		/* BPE_NONE: empty */
-	uint32_t len;
+	uint32_t rank;
+	uint32_t len;		/* 0: empty, so that zeroed memory is empty */
 	uint64_t head;
 };
 
@@ -225,7 +225,7 @@ rank_probe(const struct bpe *b, const unsigned char *p, size_t len,
 
 	for (i = h & b->mask;; i = (i + 1) & b->mask) {
 		s = &b->slots[i];
-		if (s->rank == BPE_NONE)
+		if (s->len == 0)
 			return BPE_NONE;
 		if (s->len != len || s->head != head)
 			continue;
@@ -299,7 +299,7 @@ table_insert(struct bpe *b, uint32_t r, uint64_t h)
 	/* One walk of the probe sequence finds a twin or the free slot. */
 	p = token_at(b, r, &len);
 	head = head_of(p, len);
-	for (i = h & b->mask; (s = &b->slots[i])->rank != BPE_NONE;
+	for (i = h & b->mask; (s = &b->slots[i])->len != 0;
 	    i = (i + 1) & b->mask) {
 		if (s->len != len || s->head != head)
 			continue;
@@ -318,7 +318,8 @@ table_insert(struct bpe *b, uint32_t r, uint64_t h)
  * Memory for the hash table, which is read at random: megabytes, so on
  * 4 KiB pages nearly every lookup also misses the TLB.  Aligned to 2 MiB
  * and asked for on huge pages, which Linux gives when asked (transparent
- * huge pages); a hint, nothing depends on it.  Returns the table; *mem is
+ * huge pages); a hint, nothing depends on it.  Returns the table, zeroed
+ * (every slot empty); *mem is
  * what to free.
  */
 static void *
@@ -328,8 +329,8 @@ table_alloc(size_t n, void **mem)
 	uintptr_t a;
 
 	if (n < huge)
-		return *mem = emalloc(n);
-	*mem = emalloc(n + huge);
+		return *mem = ecalloc(1, n);
+	*mem = ecalloc(1, n + huge);
 	a = ((uintptr_t)*mem + huge - 1) & ~(uintptr_t)(huge - 1);
 #ifdef MADV_HUGEPAGE
 	(void)madvise((void *)a, n, MADV_HUGEPAGE);
@@ -435,8 +436,6 @@ bpe_load(const char *path)
 		;
 	b->mask = ntab - 1;
 	b->slots = table_alloc(ntab * sizeof(*b->slots), &b->slots_mem);
-	for (n = 0; n < ntab; n++)
-		b->slots[n].rank = BPE_NONE;
 	/* Eight bits a token: with two set, about one miss in twenty passes. */
 	for (ntab = 64; ntab < (size_t)nlines * 8; ntab <<= 1)
 		;
