@@ -319,8 +319,7 @@ table_insert(struct bpe *b, uint32_t r, uint64_t h)
  * 4 KiB pages nearly every lookup also misses the TLB.  Aligned to 2 MiB
  * and asked for on huge pages, which Linux gives when asked (transparent
  * huge pages); a hint, nothing depends on it.  Returns the table, zeroed
- * (every slot empty); *mem is
- * what to free.
+ * (every slot empty); *mem is what to free.
  */
 static void *
 table_alloc(size_t n, void **mem)
