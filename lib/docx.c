@@ -1,9 +1,9 @@
 /*
  * Office Open XML word-processing documents (.docx) as text: the main
  * part the package's relationships name (word/document.xml without them),
- * with its footnotes and endnotes parts, found the same way.  Headers,
- * footers, comments and text boxes are not read.  See doctext.h for the
- * rules.
+ * with its footnotes and endnotes parts, found the same way, and its
+ * styles part for the styles that hide text.  Headers, footers, comments
+ * and text boxes are not read.  See doctext.h for the rules.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,19 @@
 #define RELS "http://schemas.openxmlformats.org/package/2006/relationships"
 #define MAX_FIELDS 32
 #define PART_NAME 256
+#define MAX_BASED_ON 32		/* styles followed up a w:basedOn chain */
+
+enum { P_MAIN, P_FOOTNOTES, P_ENDNOTES, P_STYLES, NPARTS };
+
+/* Whether a style hides text: its own w:vanish, or its base style's. */
+enum vanish { V_UNSET, V_ON, V_OFF };
+
+struct style {
+	char	*id;
+	char	*based_on;	/* NULL: none */
+	enum vanish own;	/* its w:rPr/w:vanish */
+	size_t	order;		/* its place in the part: the first id wins */
+};
 
 /* One open complex field (w:fldChar begin ... separate ... end). */
 struct field {
@@ -32,10 +45,13 @@ struct docx {
 	zip_t	*za;
 	xmlDoc	*notes[2];	/* footnotes, endnotes; loaded when needed */
 	int	loaded[2];
-	char	part[3][PART_NAME];	/* main, footnotes, endnotes parts */
+	char	part[NPARTS][PART_NAME];	/* by P_*; "" none */
 	struct field fields[MAX_FIELDS];
 	int	nfields;	/* open complex fields, may exceed MAX_FIELDS */
 	int	in_note;
+	struct style *styles;	/* of the styles part, in its order */
+	size_t	nstyles;
+	enum vanish para;	/* the current paragraph's style's */
 };
 
 static void walk(struct docx *x, const xmlNode *n, int depth);
@@ -204,14 +220,84 @@ note_ref(struct docx *x, const xmlNode *ref, int kind)
 	doc_note_end(x->d);
 }
 
-/* A run: its text, unless its properties hide it. */
+/* The w:vanish (or w:webHidden) of the properties rpr, if they say. */
+static enum vanish
+vanish_of(const xmlNode *rpr)
+{
+	const xmlNode *v;
+
+	if (rpr == NULL || ((v = child(rpr, "vanish")) == NULL &&
+	    (v = child(rpr, "webHidden")) == NULL))
+		return V_UNSET;
+	return is_on(v) ? V_ON : V_OFF;
+}
+
+/* The first style whose id is id (sorted by id, then order), or nstyles. */
+static size_t
+find_style(const struct docx *x, const char *id)
+{
+	size_t lo = 0, hi = x->nstyles, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(x->styles[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->nstyles && strcmp(x->styles[lo].id, id) == 0 ? lo :
+	    x->nstyles;
+}
+
+static int
+cmp_style(const void *a, const void *b)
+{
+	const struct style *p = a, *q = b;
+	int c = strcmp(p->id, q->id);
+
+	return c != 0 ? c : (p->order > q->order) - (p->order < q->order);
+}
+
+/*
+ * Does the style named by the w:val of n (a w:rStyle or w:pStyle) hide
+ * text?  Its own w:vanish, else its base style's, up to MAX_BASED_ON
+ * styles (a loop of w:basedOn ends there).
+ */
+static enum vanish
+style_vanish(const struct docx *x, const xmlNode *n)
+{
+	char id[128];
+	const char *want = id;
+	size_t i;
+	int hops;
+
+	if (n == NULL || x->nstyles == 0 || w_attr(n, "val", id, sizeof(id)))
+		return V_UNSET;
+	for (hops = 0; want != NULL && hops < MAX_BASED_ON; hops++) {
+		if ((i = find_style(x, want)) == x->nstyles)
+			return V_UNSET;
+		if (x->styles[i].own != V_UNSET)
+			return x->styles[i].own;
+		want = x->styles[i].based_on;
+	}
+	return V_UNSET;
+}
+
+/*
+ * A run: its text, unless its properties hide it: its own w:vanish, else
+ * its character style's, else its paragraph style's, as Word ranks them.
+ */
 static void
 run(struct docx *x, const xmlNode *r, int depth)
 {
-	const xmlNode *rpr = child(r, "rPr"), *v;
+	const xmlNode *rpr = child(r, "rPr");
+	enum vanish v = vanish_of(rpr);
 
-	if (rpr != NULL && ((v = child(rpr, "vanish")) != NULL ||
-	    (v = child(rpr, "webHidden")) != NULL) && is_on(v)) {
+	if (v == V_UNSET && rpr != NULL)
+		v = style_vanish(x, child(rpr, "rStyle"));
+	if (v == V_UNSET)
+		v = x->para;
+	if (v == V_ON) {
 		x->d->warn[DOC_W_HIDDEN]++;
 		return;
 	}
@@ -226,20 +312,29 @@ run(struct docx *x, const xmlNode *r, int depth)
 static void
 paragraph(struct docx *x, const xmlNode *p, int depth)
 {
-	const xmlNode *ppr = child(p, "pPr"), *rpr, *del;
+	const xmlNode *ppr = child(p, "pPr"), *rpr = NULL, *del;
 	size_t start = x->d->out->len;
+	enum vanish outer = x->para, mark;
 	int was = suppressed(x), joined = 0;
 
 	if (ppr != NULL && (rpr = child(ppr, "rPr")) != NULL &&
 	    (((del = child(rpr, "del")) != NULL && is_on(del)) ||
 	    ((del = child(rpr, "moveFrom")) != NULL && is_on(del))))
 		joined = 1;
+	x->para = ppr != NULL ? style_vanish(x, child(ppr, "pStyle")) :
+	    V_UNSET;
+	/* The paragraph mark: its own properties, else the style's. */
+	if ((mark = vanish_of(rpr)) == V_UNSET)
+		mark = x->para;
 	walk(x, p, depth);
+	x->para = outer;
 	if (joined) {
 		x->d->warn[DOC_W_DELETIONS]++;
 		return;
 	}
-	if (was && suppressed(x) && x->d->out->len == start)
+	/* A hidden paragraph that showed nothing leaves no line. */
+	if (x->d->out->len == start && (mark == V_ON || (was &&
+	    suppressed(x))))
 		return;
 	doc_putc(x->d, '\n');
 }
@@ -394,7 +489,68 @@ find_parts(struct docx *x)
 	    snprintf(x->part[2], PART_NAME, "%sendnotes.xml", dir) >=
 	    PART_NAME)
 		x->part[2][0] = '\0';
+	if (rel_target(x->d, x->za, rels, dir, "styles", x->part[3]) != 0 &&
+	    snprintf(x->part[3], PART_NAME, "%sstyles.xml", dir) >=
+	    PART_NAME)
+		x->part[3][0] = '\0';
 	return x->d->reason != NULL ? -1 : 0;
+}
+
+/*
+ * Read the styles part, when there is one: each style's id, base and own
+ * w:vanish.  A styles part that is not XML is corrupt like any part.
+ */
+static int
+load_styles(struct docx *x)
+{
+	const xmlNode *root, *c, *b;
+	char id[128], base[128];
+	struct style *st;
+	xmlDoc *doc;
+	char *buf;
+	size_t len;
+	int r;
+
+	if (x->part[P_STYLES][0] == '\0')
+		return 0;
+	if ((r = doc_zip_part(x->d, x->za, x->part[P_STYLES], &buf,
+	    &len)) <= 0)
+		return r;
+	doc = doc_xml(x->d, buf, len, x->part[P_STYLES]);
+	free(buf);
+	if (doc == NULL)
+		return -1;
+	root = xmlDocGetRootElement(doc);
+	for (c = root != NULL ? root->children : NULL; c != NULL;
+	    c = c->next) {
+		if (!is_w(c, "style") || w_attr(c, "styleId", id, sizeof(id)))
+			continue;
+		x->styles = erealloc(x->styles, (x->nstyles + 1) *
+		    sizeof(*x->styles));
+		st = &x->styles[x->nstyles++];
+		st->id = estrdup(id);
+		st->based_on = (b = child(c, "basedOn")) != NULL &&
+		    w_attr(b, "val", base, sizeof(base)) == 0 ?
+		    estrdup(base) : NULL;
+		st->own = vanish_of(child(c, "rPr"));
+		st->order = x->nstyles - 1;
+	}
+	xmlFreeDoc(doc);
+	/* Runs look styles up by id: thousands of styles stay cheap. */
+	qsort(x->styles, x->nstyles, sizeof(*x->styles), cmp_style);
+	return 0;
+}
+
+static void
+styles_free(struct docx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nstyles; i++) {
+		free(x->styles[i].id);
+		free(x->styles[i].based_on);
+	}
+	free(x->styles);
 }
 
 int
@@ -410,16 +566,22 @@ doc_docx(struct doc *d, zip_t *za)
 	memset(&x, 0, sizeof(x));
 	x.d = d;
 	x.za = za;
-	if (find_parts(&x) != 0)
+	if (find_parts(&x) != 0 || load_styles(&x) != 0) {
+		styles_free(&x);
 		return -1;
+	}
 	r = doc_zip_part(d, za, x.part[0], &buf, &len);
-	if (r <= 0)
+	if (r <= 0) {
+		styles_free(&x);
 		return r < 0 ? -1 : doc_fail(d, "ingest.corrupt",
 		    "no main part %s", x.part[0]);
+	}
 	doc = doc_xml(d, buf, len, x.part[0]);
 	free(buf);
-	if (doc == NULL)
+	if (doc == NULL) {
+		styles_free(&x);
 		return -1;
+	}
 	root = xmlDocGetRootElement(doc);
 	body = root != NULL && is_w(root, "document") ? child(root, "body") :
 	    NULL;
@@ -431,6 +593,7 @@ doc_docx(struct doc *d, zip_t *za)
 	xmlFreeDoc(doc);
 	xmlFreeDoc(x.notes[0]);
 	xmlFreeDoc(x.notes[1]);
+	styles_free(&x);
 	if (d->reason != NULL)
 		return -1;
 	doc_finish(d);

@@ -717,6 +717,18 @@ features.html 1 0 0 2 1
 TABLE
 }
 
+@test "ingest: a .docx hides text through its styles as Word does" {
+	# styles.docx (make-documents.py): character and paragraph styles with
+	# w:vanish, inherited, turned off again, a w:basedOn loop.
+	doc styles.docx
+	run -0 quire-ingest --stats stats.json drop
+	jq -j .text <<<"$output" >got
+	printf '%s\n' Shown. 'Also shown.' 'Plain text stays.' \
+	    'Shown despite its style.' 'Loop shown.' End. >want
+	cmp got want
+	assert_equal "$(jq .figures[\"dropped.hidden\"] stats.json)" 3
+}
+
 @test "ingest: records the format, the encoding of the markup and the converter's library versions" {
 	zipxml="libzip $(pkg-config --modversion libzip), libxml2 $(pkg-config --modversion libxml-2.0)"
 	while IFS=, read -r f format encoding converter; do
