@@ -1,6 +1,8 @@
 /*
- * OpenDocument text (.odt) as text: office:text of content.xml, with its
- * automatic styles for hidden text.  Notes are inline in ODF.  See
+ * OpenDocument text (.odt) as text: office:text of content.xml; its
+ * automatic styles and styles.xml's common styles, with their
+ * style:parent-style-name chains, for hidden text.  Notes are inline in
+ * ODF.  See
  * doctext.h for the rules; white space inside a paragraph collapses as
  * ODF 1.2 (section 6.1.2) says, text:s and text:tab being the kept ones.
  */
@@ -17,11 +19,23 @@
 #define STYLE "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 #define DRAW "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 #define MAX_SPACES 1024		/* text:c of one text:s */
+#define MAX_PARENTS 32		/* styles followed up a parent chain */
+
+/* Whether a style hides text: its own text:display, or its parent's. */
+enum display { D_UNSET, D_NONE, D_SHOWN };
+
+struct style {
+	char	*family;	/* style:family: paragraph, text, section ... */
+	char	*name;
+	char	*parent;	/* NULL: none */
+	enum display own;
+	size_t	order;		/* read order: the first of a name wins */
+};
 
 struct odt {
 	struct doc *d;
-	char	**hidden;	/* automatic style names that hide text */
-	size_t	nhidden;
+	struct style *styles;	/* sorted by family, name, order */
+	size_t	nstyles;
 	int	in_para;
 	int	in_note;
 };
@@ -41,44 +55,135 @@ is_text(const xmlNode *n, const char *name)
 	return doc_xml_is(n, TEXT, name);
 }
 
-/* Is n's style (text:style-name) one that hides its text? */
 static int
-hidden_style(const struct odt *o, const xmlNode *n)
+cmp_style(const void *a, const void *b)
 {
-	char name[256];
-	size_t i;
+	const struct style *p = a, *q = b;
+	int c = strcmp(p->family, q->family);
 
-	if (o->nhidden == 0 ||
+	if (c == 0)
+		c = strcmp(p->name, q->name);
+	return c != 0 ? c : (p->order > q->order) - (p->order < q->order);
+}
+
+/* The first style of family named name, or NULL. */
+static const struct style *
+find_style(const struct odt *o, const char *family, const char *name)
+{
+	struct style key = { (char *)family, (char *)name, NULL, D_UNSET, 0 };
+	size_t lo = 0, hi = o->nstyles, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cmp_style(&o->styles[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < o->nstyles && strcmp(o->styles[lo].family, family) == 0 &&
+	    strcmp(o->styles[lo].name, name) == 0 ? &o->styles[lo] : NULL;
+}
+
+/*
+ * Is n's style (text:style-name, of family) one that hides its text?  Its
+ * own text:display, else its parent's, up to MAX_PARENTS styles.
+ */
+static int
+hidden_style(const struct odt *o, const xmlNode *n, const char *family)
+{
+	const struct style *st;
+	const char *want;
+	char name[256];
+	int hops;
+
+	if (o->nstyles == 0 ||
 	    doc_xml_attr(n, TEXT, "style-name", name, sizeof(name)) != 0)
 		return 0;
-	for (i = 0; i < o->nhidden; i++)
-		if (strcmp(o->hidden[i], name) == 0)
-			return 1;
+	for (want = name, hops = 0; want != NULL && hops < MAX_PARENTS;
+	    hops++) {
+		if ((st = find_style(o, family, want)) == NULL)
+			return 0;
+		if (st->own != D_UNSET)
+			return st->own == D_NONE;
+		want = st->parent;
+	}
 	return 0;
 }
 
-/* Collect the automatic styles whose text properties say display none. */
+/* Add the style:style children of styles (automatic or common styles). */
 static void
-find_hidden(struct odt *o, const xmlNode *styles)
+add_styles(struct odt *o, const xmlNode *styles)
 {
 	const xmlNode *s, *p;
-	char v[16], name[256];
+	char v[16], family[32], name[256], parent[256];
+	struct style *st;
 
 	for (s = styles->children; s != NULL; s = s->next) {
-		if (!doc_xml_is(s, STYLE, "style"))
+		if (!doc_xml_is(s, STYLE, "style") ||
+		    doc_xml_attr(s, STYLE, "name", name, sizeof(name)) != 0 ||
+		    doc_xml_attr(s, STYLE, "family", family,
+		    sizeof(family)) != 0)
 			continue;
+		o->styles = erealloc(o->styles, (o->nstyles + 1) *
+		    sizeof(*o->styles));
+		st = &o->styles[o->nstyles];
+		st->family = estrdup(family);
+		st->name = estrdup(name);
+		st->parent = doc_xml_attr(s, STYLE, "parent-style-name",
+		    parent, sizeof(parent)) == 0 ? estrdup(parent) : NULL;
+		st->own = D_UNSET;
+		st->order = o->nstyles++;
 		for (p = s->children; p != NULL; p = p->next)
 			if (doc_xml_is(p, STYLE, "text-properties") &&
 			    doc_xml_attr(p, TEXT, "display", v,
-			    sizeof(v)) == 0 && strcmp(v, "none") == 0 &&
-			    doc_xml_attr(s, STYLE, "name", name,
-			    sizeof(name)) == 0) {
-				o->hidden = erealloc(o->hidden,
-				    (o->nhidden + 1) * sizeof(*o->hidden));
-				o->hidden[o->nhidden++] = estrdup(name);
-				break;
+			    sizeof(v)) == 0) {
+				if (strcmp(v, "none") == 0)
+					st->own = D_NONE;
+				else if (strcmp(v, "true") == 0)
+					st->own = D_SHOWN;
 			}
 	}
+}
+
+/*
+ * The common styles of styles.xml, when the package has it: a styles.xml
+ * that is not XML is corrupt like any part.
+ */
+static int
+load_common_styles(struct odt *o, zip_t *za)
+{
+	const xmlNode *root, *c;
+	xmlDoc *doc;
+	char *buf;
+	size_t len;
+	int r;
+
+	if ((r = doc_zip_part(o->d, za, "styles.xml", &buf, &len)) <= 0)
+		return r;
+	doc = doc_xml(o->d, buf, len, "styles.xml");
+	free(buf);
+	if (doc == NULL)
+		return -1;
+	root = xmlDocGetRootElement(doc);
+	if (root != NULL && doc_xml_is(root, OFFICE, "document-styles"))
+		for (c = root->children; c != NULL; c = c->next)
+			if (doc_xml_is(c, OFFICE, "styles"))
+				add_styles(o, c);
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+static void
+styles_free(struct odt *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nstyles; i++) {
+		free(o->styles[i].family);
+		free(o->styles[i].name);
+		free(o->styles[i].parent);
+	}
+	free(o->styles);
 }
 
 static void
@@ -121,7 +226,7 @@ tracked(struct odt *o, const xmlNode *n)
 static void
 paragraph(struct odt *o, const xmlNode *p, int depth)
 {
-	if (hidden_style(o, p)) {
+	if (hidden_style(o, p, "paragraph")) {
 		o->d->warn[DOC_W_HIDDEN]++;
 		return;
 	}
@@ -214,7 +319,8 @@ walk(struct odt *o, const xmlNode *n, int depth)
 			continue;
 		} else if ((is_text(c, "section") || is_text(c, "span")) &&
 		    ((doc_xml_attr(c, TEXT, "display", v, sizeof(v)) == 0 &&
-		    strcmp(v, "none") == 0) || hidden_style(o, c))) {
+		    strcmp(v, "none") == 0) || hidden_style(o, c,
+		    is_text(c, "span") ? "text" : "section"))) {
 			o->d->warn[DOC_W_HIDDEN]++;
 		} else if (is_text(c, "span") || is_text(c, "a") ||
 		    is_text(c, "list") || is_text(c, "list-item") ||
@@ -239,7 +345,7 @@ doc_odt(struct doc *d, zip_t *za)
 	const xmlNode *root, *c, *t;
 	xmlDoc *doc;
 	char *buf;
-	size_t len, i;
+	size_t len;
 	int r;
 
 	memset(&o, 0, sizeof(o));
@@ -252,12 +358,13 @@ doc_odt(struct doc *d, zip_t *za)
 	free(buf);
 	if (doc == NULL)
 		return -1;
+	/* content.xml's automatic styles first: their names come first. */
 	root = xmlDocGetRootElement(doc);
 	t = NULL;
 	if (root != NULL && doc_xml_is(root, OFFICE, "document-content"))
 		for (c = root->children; c != NULL; c = c->next) {
 			if (doc_xml_is(c, OFFICE, "automatic-styles"))
-				find_hidden(&o, c);
+				add_styles(&o, c);
 			if (doc_xml_is(c, OFFICE, "body"))
 				for (t = c->children; t != NULL; t = t->next)
 					if (doc_xml_is(t, OFFICE, "text"))
@@ -265,12 +372,12 @@ doc_odt(struct doc *d, zip_t *za)
 		}
 	if (t == NULL)
 		doc_fail(d, "ingest.corrupt", "content.xml has no office:text");
-	else
+	else if (load_common_styles(&o, za) == 0) {
+		qsort(o.styles, o.nstyles, sizeof(*o.styles), cmp_style);
 		walk(&o, t, 1);
+	}
 	xmlFreeDoc(doc);
-	for (i = 0; i < o.nhidden; i++)
-		free(o.hidden[i]);
-	free(o.hidden);
+	styles_free(&o);
 	if (d->reason != NULL)
 		return -1;
 	doc_finish(d);

@@ -717,14 +717,23 @@ features.html 1 0 0 2 1
 TABLE
 }
 
-@test "ingest: a .docx hides text through its styles as Word does" {
-	# styles.docx (make-documents.py): character and paragraph styles with
-	# w:vanish, inherited, turned off again, a w:basedOn loop.
+@test "ingest: .docx and .odt hide text through their styles" {
+	# styles.* (make-documents.py): character and paragraph styles that
+	# hide text, inherited, shown again, a loop of parents; in .odt,
+	# automatic styles whose parents are styles.xml's common styles, and
+	# a paragraph style named as a hiding text style.
 	doc styles.docx
 	run -0 quire-ingest --stats stats.json drop
 	jq -j .text <<<"$output" >got
 	printf '%s\n' Shown. 'Also shown.' 'Plain text stays.' \
 	    'Shown despite its style.' 'Loop shown.' End. >want
+	cmp got want
+	assert_equal "$(jq .figures[\"dropped.hidden\"] stats.json)" 3
+	doc styles.odt
+	run -0 quire-ingest --stats stats.json drop
+	jq -j .text <<<"$output" >got
+	printf '%s\n' Shown. 'Also shown.' 'Plain text stays.' \
+	    'A paragraph style of the same name shows.' 'Loop shown.' End. >want
 	cmp got want
 	assert_equal "$(jq .figures[\"dropped.hidden\"] stats.json)" 3
 }
