@@ -537,7 +537,8 @@ load_styles(struct docx *x)
 	}
 	xmlFreeDoc(doc);
 	/* Runs look styles up by id: thousands of styles stay cheap. */
-	qsort(x->styles, x->nstyles, sizeof(*x->styles), cmp_style);
+	if (x->nstyles > 0)
+		qsort(x->styles, x->nstyles, sizeof(*x->styles), cmp_style);
 	return 0;
 }
 

@@ -373,7 +373,9 @@ doc_odt(struct doc *d, zip_t *za)
 	if (t == NULL)
 		doc_fail(d, "ingest.corrupt", "content.xml has no office:text");
 	else if (load_common_styles(&o, za) == 0) {
-		qsort(o.styles, o.nstyles, sizeof(*o.styles), cmp_style);
+		if (o.nstyles > 0)
+			qsort(o.styles, o.nstyles, sizeof(*o.styles),
+			    cmp_style);
 		walk(&o, t, 1);
 	}
 	xmlFreeDoc(doc);
