@@ -148,6 +148,12 @@ define write_lock
   $(call hash_tree,$(DROP),drop); }
 endef
 
+# SHA256SUMS: the files the work directory's make leaves in T are hashed
+# (HASH_JOBS processes, in the background) while quire-changes and
+# quire-datasheet, which only add files, write the reports; then the
+# files they added.
+hash_files = xargs -r -d '\n' -P $(HASH_JOBS) -n 4 sha256sum
+
 # The release is built in a temporary directory T, from a work directory
 # W, both made fresh for each run, by a second make of this file whose
 # targets are the files of W (below): that make runs them on -j's cores or
@@ -171,8 +177,9 @@ dataset: all
 	rm -rf "$(OUT)/$(NAME)"/.tmp-* "$(OUT)/$(NAME)"/.work-*; \
 	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
 	w=$$(mktemp -d "$(OUT)/$(NAME)/.work-$(VERSION).XXXXXX"); \
-	lock=; \
+	lock=; hash=; \
 	trap '[ -z "$$lock" ] || { kill $$lock; wait $$lock; } 2>/dev/null || :; \
+	    [ -z "$$hash" ] || wait $$hash 2>/dev/null || :; \
 	    rm -rf "$$t" "$$w"' EXIT; \
 	mkdir "$$t/shards" "$$w/tok" "$$w/bpe" $(foreach k,$(PARTS),"$$w/p$(k)"); \
 	echo "quire: $(NAME) $(VERSION): $(STAGES)" >&2; \
@@ -192,16 +199,20 @@ dataset: all
 	{ cat "$$w/inputs.lock"; [ "$$old" = - ] || \
 	  sha256sum "$$old/SHA256SUMS" | sed "s|  .*|  $$prev/SHA256SUMS|; s/^/previous /"; \
 	} >"$$t/inputs.lock"; \
+	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort) >"$$w/hashed"; \
+	(cd "$$t" && $(hash_files)) <"$$w/hashed" >"$$w/sums" & hash=$$!; \
 	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
 	    >"$$t/CHANGES.md"; \
 	$(BIN)/quire-datasheet -q --release "$$t" --stats "$$w" \
 	    --stages '$(PIPE_STAGES)' --policies $(POLICIES) --name $(NAME) \
 	    --release-version $(VERSION) --uses '$(USES)' --cutoff $(CUTOFF) \
 	    $(if $(CONTACT),--contact '$(CONTACT)'); \
-	(cd "$$t" && find . -type f -printf '%P\n' | \
-	    xargs -d '\n' -P $(HASH_JOBS) -n 4 sha256sum | \
+	wait $$hash; hash=; \
+	{ cat "$$w/sums"; (cd "$$t" && find . -type f -printf '%P\n' | \
+	    LC_ALL=C sort | LC_ALL=C comm -23 - /dev/fd/3 | $(hash_files)) \
+	    3<"$$w/hashed"; } | \
 	    sed 's/^\([0-9a-f]*\)  \(.*\)$$/\2\t\1/' | LC_ALL=C sort | \
-	    sed 's/^\(.*\)\t\([0-9a-f]*\)$$/\2  \1/') >"$$w/SHA256SUMS"; \
+	    sed 's/^\(.*\)\t\([0-9a-f]*\)$$/\2  \1/' >"$$w/SHA256SUMS"; \
 	mv "$$w/SHA256SUMS" "$$t/SHA256SUMS"; \
 	if [ -e "$(RELEASE)" ]; then \
 		if diff -r -q "$$t" "$(RELEASE)" >/dev/null; then \
