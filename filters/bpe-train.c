@@ -87,24 +87,21 @@ struct piece {
  * the counts of the pieces where it is, once per place (overlapping
  * places included: "aaa" holds (a, a) twice).  The pieces where it may
  * be are listed in two parts: those where it was at the start, in
- * occ[first .. first + nfirst), and those where a merge made it, on a
- * linked list of nodes from head.  The lists may also name pieces where
- * it is no more: the merge finds out by looking.
+ * occ[first .. first + nfirst), and those where a merge made it, in its
+ * own array more[0 .. nmore) (an array rather than a linked list, so that
+ * the merge can ask for the pieces before it needs them).  The lists may
+ * also name pieces where it is no more: the merge finds out by looking.
  */
 struct pair {
 	uint32_t a;
 	uint32_t b;
 	int64_t	count;
-	uint32_t head;		/* first node, or NIL */
+	uint32_t *more;		/* the pair's own, or NULL */
+	uint32_t nmore;
+	uint32_t moremax;
 	uint32_t stamp;		/* the merge that last raised count */
 	uint32_t first;
 	uint32_t nfirst;
-};
-
-/* A link of a pair's list of pieces. */
-struct node {
-	uint32_t piece;
-	uint32_t next;
 };
 
 /* A heap entry: a pair and its count when it was pushed. */
@@ -132,11 +129,6 @@ struct trainer {
 	uint32_t *pslots;	/* pair number, or NIL */
 	size_t	pmask;
 
-	struct node *nodes;
-	uint32_t nnodes;
-	uint64_t nodecap;
-	uint32_t free_nodes;	/* list of nodes to reuse, or NIL */
-
 	struct entry *heap;
 	size_t	nheap;
 	uint64_t heapcap;
@@ -144,9 +136,6 @@ struct trainer {
 	uint32_t *fresh;	/* pairs whose count rose in this merge */
 	size_t	nfresh;
 	uint64_t freshcap;
-
-	uint32_t *later;	/* the pieces of a pair's list of nodes */
-	uint64_t latercap;
 
 	struct strtab tokens;	/* token bytes, numbered by rank */
 };
@@ -429,35 +418,29 @@ pair_get(struct trainer *t, uint32_t a, uint32_t b)
 	memset(p, 0, sizeof(*p));
 	p->a = a;
 	p->b = b;
-	p->head = NIL;
 	t->pslots[i] = k;
 	if ((size_t)t->npairs * 2 > t->pmask + 1)
 		pairs_rehash(t);
 	return k;
 }
 
-/* Put piece w at the head of pair k's list, unless it is there already. */
+/* Add piece w to pair k's array, unless it was the last added. */
 static void
 pair_note(struct trainer *t, uint32_t k, uint32_t w)
 {
 	struct pair *p = &t->pairs[k];
-	uint32_t n;
 
-	if (p->head != NIL && t->nodes[p->head].piece == w)
+	if (p->nmore > 0 && p->more[p->nmore - 1] == w)
 		return;
-	if (t->free_nodes != NIL) {
-		n = t->free_nodes;
-		t->free_nodes = t->nodes[n].next;
-	} else {
-		if (t->nnodes == NIL - 1)
-			die(EXIT_SOFTWARE, "more than %u pair places", NIL - 1);
-		t->nodes = grow(t->nodes, &t->nodecap, (uint64_t)t->nnodes + 1,
-		    sizeof(*t->nodes));
-		n = t->nnodes++;
+	if (p->nmore == p->moremax) {
+		if (p->moremax >= NIL / 2)
+			die(EXIT_SOFTWARE, "more than %u places of a pair",
+			    NIL / 2);
+		p->moremax = p->moremax == 0 ? 4 : p->moremax * 2;
+		p->more = erealloc(p->more, (size_t)p->moremax *
+		    sizeof(*p->more));
 	}
-	t->nodes[n].piece = w;
-	t->nodes[n].next = p->head;
-	p->head = n;
+	p->more[p->nmore++] = w;
 }
 
 /*
@@ -591,7 +574,6 @@ trainer_init(struct trainer *t, struct strtab *pieces)
 	size_t j;
 
 	memset(t, 0, sizeof(*t));
-	t->free_nodes = NIL;
 	t->pmask = 65535;
 	t->pslots = emalloc((t->pmask + 1) * sizeof(*t->pslots));
 	memset(t->pslots, 0xFF, (t->pmask + 1) * sizeof(*t->pslots));
@@ -657,14 +639,16 @@ trainer_init(struct trainer *t, struct strtab *pieces)
 static void
 trainer_free(struct trainer *t)
 {
+	uint32_t k;
+
+	for (k = 0; k < t->npairs; k++)
+		free(t->pairs[k].more);
 	free(t->arena);
 	free(t->occ);
 	free(t->pairs);
 	free(t->pslots);
-	free(t->nodes);
 	free(t->heap);
 	free(t->fresh);
-	free(t->later);
 	strtab_free(&t->tokens);
 }
 
@@ -706,49 +690,45 @@ merge_piece(struct trainer *t, uint32_t w, uint32_t a, uint32_t b,
 }
 
 /*
+ * Merge (a, b) into z in the n pieces of list.  The pieces lie anywhere:
+ * ask for them before they are needed.
+ */
+static void
+merge_list(struct trainer *t, const uint32_t *list, size_t n, uint32_t a,
+    uint32_t b, uint32_t z, uint32_t stamp)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < AHEAD; i++)
+		PREFETCH(PIECE(t, list[i]));
+	for (i = 0; i < n; i++) {
+		if (i + AHEAD < n)
+			PREFETCH(PIECE(t, list[i + AHEAD]));
+		merge_piece(t, list[i], a, b, z, stamp);
+	}
+}
+
+/*
  * Merge pair k into the new token z everywhere: walk its lists of pieces,
  * merge in each, then put the pairs made with z into the heap.  The pair
- * itself is seen no more; its nodes are kept for reuse.
+ * itself is seen no more; its array is freed.  (Merging never adds to
+ * the pair's own lists: the pairs it makes hold z.)
  */
 static void
 merge_pair(struct trainer *t, uint32_t k, uint32_t z, uint32_t stamp)
 {
-	uint32_t a = t->pairs[k].a, b = t->pairs[k].b, n, next;
-	uint32_t *occ = t->occ + t->pairs[k].first, nocc = t->pairs[k].nfirst;
-	size_t i, nlater = 0;
+	struct pair *p = &t->pairs[k];
+	uint32_t a = p->a, b = p->b, *more = p->more, nmore = p->nmore;
+	size_t i;
 
-	n = t->pairs[k].head;
-	t->pairs[k].head = NIL;
-	t->pairs[k].nfirst = 0;
+	p->more = NULL;
+	p->nmore = p->moremax = 0;
 	t->nfresh = 0;
-	/* The pieces lie anywhere: ask for them before they are needed. */
-	for (i = 0; i < nocc && i < AHEAD; i++)
-		PREFETCH(PIECE(t, occ[i]));
-	for (i = 0; i < nocc; i++) {
-		if (i + AHEAD < nocc)
-			PREFETCH(PIECE(t, occ[i + AHEAD]));
-		merge_piece(t, occ[i], a, b, z, stamp);
-	}
-	/*
-	 * The list of nodes is copied out first, so that its pieces too can
-	 * be asked for ahead (merge_piece adds nodes to other pairs' lists).
-	 */
-	for (; n != NIL; n = next) {
-		next = t->nodes[n].next;
-		t->later = grow(t->later, &t->latercap, nlater + 1,
-		    sizeof(*t->later));
-		t->later[nlater++] = t->nodes[n].piece;
-		t->nodes[n].next = t->free_nodes;
-		t->free_nodes = n;
-	}
-	for (i = 0; i < nlater && i < AHEAD; i++)
-		PREFETCH(PIECE(t, t->later[i]));
-	for (i = 0; i < nlater; i++) {
-		if (i + AHEAD < nlater)
-			PREFETCH(PIECE(t, t->later[i + AHEAD]));
-		merge_piece(t, t->later[i], a, b, z, stamp);
-	}
+	merge_list(t, t->occ + p->first, p->nfirst, a, b, z, stamp);
+	merge_list(t, more, nmore, a, b, z, stamp);
+	free(more);
 	/* With a == b, the neighbours' moves counted into (a, a) too. */
+	t->pairs[k].nfirst = 0;
 	t->pairs[k].count = 0;
 	for (i = 0; i < t->nfresh; i++)
 		if (t->pairs[t->fresh[i]].count >= min_count)
