@@ -23,6 +23,7 @@ FILTERS = \
 LIB_SRC = \
 	lib/atomic.c \
 	lib/bpe.c \
+	lib/bpecounts.c \
 	lib/cli.c \
 	lib/csvio.c \
 	lib/date.c \
@@ -258,6 +259,8 @@ FUZZ_TARGETS += bpesplit
 FUZZ_SRC_bpesplit = tests/fuzz/diejmp.c lib/bpe.c lib/pretok.c lib/hash.c \
 	lib/utf8.c lib/util.c
 FUZZ_LDFLAGS_bpesplit = $(FUZZ_WRAP)
+FUZZ_TARGETS += bpecounts
+FUZZ_SRC_bpecounts = lib/bpecounts.c lib/hash.c lib/util.c
 FUZZ_TARGETS += release
 FUZZ_SRC_release = tests/fuzz/diejmp.c lib/release.c lib/csvio.c \
 	lib/utf8.c lib/util.c

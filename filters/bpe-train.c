@@ -7,6 +7,7 @@
 
 #include "atomic.h"
 #include "bpe.h"
+#include "bpecounts.h"
 #include "cli.h"
 #include "hash.h"
 #include "progress.h"
@@ -34,6 +35,8 @@ static long long min_count = 2;			/* --min-count */
 static const struct bpe_pattern *pattern;	/* --pattern */
 static const char *regex;			/* --regex, or the pattern's */
 static const char *output_path;			/* --output */
+static const char *counts_out;			/* --counts-out */
+static int counts_in;				/* --counts-in */
 
 /*
  * A slot of a string table: the string's length, its first 8 bytes and
@@ -84,24 +87,21 @@ struct piece {
  * the counts of the pieces where it is, once per place (overlapping
  * places included: "aaa" holds (a, a) twice).  The pieces where it may
  * be are listed in two parts: those where it was at the start, in
- * occ[first .. first + nfirst), and those where a merge made it, on a
- * linked list of nodes from head.  The lists may also name pieces where
- * it is no more: the merge finds out by looking.
+ * occ[first .. first + nfirst), and those where a merge made it, in its
+ * own array more[0 .. nmore) (an array rather than a linked list, so that
+ * the merge can ask for the pieces before it needs them).  The lists may
+ * also name pieces where it is no more: the merge finds out by looking.
  */
 struct pair {
 	uint32_t a;
 	uint32_t b;
 	int64_t	count;
-	uint32_t head;		/* first node, or NIL */
+	uint32_t *more;		/* the pair's own, or NULL */
+	uint32_t nmore;
+	uint32_t moremax;
 	uint32_t stamp;		/* the merge that last raised count */
 	uint32_t first;
 	uint32_t nfirst;
-};
-
-/* A link of a pair's list of pieces. */
-struct node {
-	uint32_t piece;
-	uint32_t next;
 };
 
 /* A heap entry: a pair and its count when it was pushed. */
@@ -129,11 +129,6 @@ struct trainer {
 	uint32_t *pslots;	/* pair number, or NIL */
 	size_t	pmask;
 
-	struct node *nodes;
-	uint32_t nnodes;
-	uint64_t nodecap;
-	uint32_t free_nodes;	/* list of nodes to reuse, or NIL */
-
 	struct entry *heap;
 	size_t	nheap;
 	uint64_t heapcap;
@@ -146,6 +141,12 @@ struct trainer {
 };
 
 #define PIECE(t, w)	((struct piece *)((t)->arena + (uint64_t)(w) * 8))
+
+/* What the pieces' table does not tell: all the pieces and their bytes. */
+struct tally {
+	uint64_t pieces;
+	uint64_t text_bytes;
+};
 
 /* The end offsets of one text's pieces, counted only if all are found. */
 struct spans {
@@ -162,7 +163,17 @@ usage(FILE *fp)
 	fprintf(fp, "usage: %s [-hq] --size N (--pattern NAME | --regex RE) "
 	    "--output FILE\n"
 	    "       [--min-count K] [--rejects FILE] [--stats FILE] "
-	    "[--version] [FILE ...]\n", progname);
+	    "[--version] [FILE ...]\n"
+	    "       %s [-hq] (--pattern NAME | --regex RE) "
+	    "--counts-out FILE\n"
+	    "       [--rejects FILE] [--stats FILE] [FILE ...]\n"
+	    "       %s [-hq] --counts-in --size N (--pattern NAME | "
+	    "--regex RE)\n"
+	    "       --output FILE [--min-count K] [--stats FILE] [FILE ...]\n"
+	    "       %s [-hq] --counts-in (--pattern NAME | --regex RE) "
+	    "--counts-out FILE\n"
+	    "       [--stats FILE] [FILE ...]\n",
+	    progname, progname, progname, progname);
 }
 
 /*
@@ -236,11 +247,13 @@ strtab_rehash(struct strtab *t)
 }
 
 /*
- * Count p[0..len) once more in t, adding it as the next number when it is
- * new (its count is then 1).  Return its slot, valid until the next call.
+ * Count p[0..len) n times more in t, adding it as the next number when it
+ * is new (its count is then n).  Return its slot, valid until the next
+ * call.
  */
 static struct strslot *
-strtab_intern(struct strtab *t, const unsigned char *p, size_t len)
+strtab_intern(struct strtab *t, const unsigned char *p, size_t len,
+    uint64_t n)
 {
 	struct strslot *s;
 	uint64_t head = head_of(p, len);
@@ -253,7 +266,7 @@ strtab_intern(struct strtab *t, const unsigned char *p, size_t len)
 			continue;
 		if (len <= 8 || memcmp(t->bytes + t->off[s->num - 1] + 8,
 		    p + 8, len - 8) == 0) {
-			s->count++;
+			s->count += n;
 			return s;
 		}
 	}
@@ -272,7 +285,7 @@ strtab_intern(struct strtab *t, const unsigned char *p, size_t len)
 	t->len[k] = (uint32_t)len;
 	t->nbytes += len;
 	s->head = head;
-	s->count = 1;
+	s->count = n;
 	s->len = (uint32_t)len;
 	s->num = k + 1;
 	if ((uint64_t)t->n * 2 > t->mask + 1) {
@@ -405,35 +418,29 @@ pair_get(struct trainer *t, uint32_t a, uint32_t b)
 	memset(p, 0, sizeof(*p));
 	p->a = a;
 	p->b = b;
-	p->head = NIL;
 	t->pslots[i] = k;
 	if ((size_t)t->npairs * 2 > t->pmask + 1)
 		pairs_rehash(t);
 	return k;
 }
 
-/* Put piece w at the head of pair k's list, unless it is there already. */
+/* Add piece w to pair k's array, unless it was the last added. */
 static void
 pair_note(struct trainer *t, uint32_t k, uint32_t w)
 {
 	struct pair *p = &t->pairs[k];
-	uint32_t n;
 
-	if (p->head != NIL && t->nodes[p->head].piece == w)
+	if (p->nmore > 0 && p->more[p->nmore - 1] == w)
 		return;
-	if (t->free_nodes != NIL) {
-		n = t->free_nodes;
-		t->free_nodes = t->nodes[n].next;
-	} else {
-		if (t->nnodes == NIL - 1)
-			die(EXIT_SOFTWARE, "more than %u pair places", NIL - 1);
-		t->nodes = grow(t->nodes, &t->nodecap, (uint64_t)t->nnodes + 1,
-		    sizeof(*t->nodes));
-		n = t->nnodes++;
+	if (p->nmore == p->moremax) {
+		if (p->moremax >= NIL / 2)
+			die(EXIT_SOFTWARE, "more than %u places of a pair",
+			    NIL / 2);
+		p->moremax = p->moremax == 0 ? 4 : p->moremax * 2;
+		p->more = erealloc(p->more, (size_t)p->moremax *
+		    sizeof(*p->more));
 	}
-	t->nodes[n].piece = w;
-	t->nodes[n].next = p->head;
-	p->head = n;
+	p->more[p->nmore++] = w;
 }
 
 /*
@@ -567,7 +574,6 @@ trainer_init(struct trainer *t, struct strtab *pieces)
 	size_t j;
 
 	memset(t, 0, sizeof(*t));
-	t->free_nodes = NIL;
 	t->pmask = 65535;
 	t->pslots = emalloc((t->pmask + 1) * sizeof(*t->pslots));
 	memset(t->pslots, 0xFF, (t->pmask + 1) * sizeof(*t->pslots));
@@ -626,18 +632,21 @@ trainer_init(struct trainer *t, struct strtab *pieces)
 	for (k = 0; k < 256; k++) {
 		unsigned char c = (unsigned char)k;
 
-		strtab_intern(&t->tokens, &c, 1);
+		strtab_intern(&t->tokens, &c, 1, 1);
 	}
 }
 
 static void
 trainer_free(struct trainer *t)
 {
+	uint32_t k;
+
+	for (k = 0; k < t->npairs; k++)
+		free(t->pairs[k].more);
 	free(t->arena);
 	free(t->occ);
 	free(t->pairs);
 	free(t->pslots);
-	free(t->nodes);
 	free(t->heap);
 	free(t->fresh);
 	strtab_free(&t->tokens);
@@ -681,36 +690,45 @@ merge_piece(struct trainer *t, uint32_t w, uint32_t a, uint32_t b,
 }
 
 /*
+ * Merge (a, b) into z in the n pieces of list.  The pieces lie anywhere:
+ * ask for them before they are needed.
+ */
+static void
+merge_list(struct trainer *t, const uint32_t *list, size_t n, uint32_t a,
+    uint32_t b, uint32_t z, uint32_t stamp)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < AHEAD; i++)
+		PREFETCH(PIECE(t, list[i]));
+	for (i = 0; i < n; i++) {
+		if (i + AHEAD < n)
+			PREFETCH(PIECE(t, list[i + AHEAD]));
+		merge_piece(t, list[i], a, b, z, stamp);
+	}
+}
+
+/*
  * Merge pair k into the new token z everywhere: walk its lists of pieces,
  * merge in each, then put the pairs made with z into the heap.  The pair
- * itself is seen no more; its nodes are kept for reuse.
+ * itself is seen no more; its array is freed.  (Merging never adds to
+ * the pair's own lists: the pairs it makes hold z.)
  */
 static void
 merge_pair(struct trainer *t, uint32_t k, uint32_t z, uint32_t stamp)
 {
-	uint32_t a = t->pairs[k].a, b = t->pairs[k].b, n, next;
-	uint32_t *occ = t->occ + t->pairs[k].first, nocc = t->pairs[k].nfirst;
+	struct pair *p = &t->pairs[k];
+	uint32_t a = p->a, b = p->b, *more = p->more, nmore = p->nmore;
 	size_t i;
 
-	n = t->pairs[k].head;
-	t->pairs[k].head = NIL;
-	t->pairs[k].nfirst = 0;
+	p->more = NULL;
+	p->nmore = p->moremax = 0;
 	t->nfresh = 0;
-	/* The pieces lie anywhere: ask for them before they are needed. */
-	for (i = 0; i < nocc && i < AHEAD; i++)
-		PREFETCH(PIECE(t, occ[i]));
-	for (i = 0; i < nocc; i++) {
-		if (i + AHEAD < nocc)
-			PREFETCH(PIECE(t, occ[i + AHEAD]));
-		merge_piece(t, occ[i], a, b, z, stamp);
-	}
-	for (; n != NIL; n = next) {
-		next = t->nodes[n].next;
-		merge_piece(t, t->nodes[n].piece, a, b, z, stamp);
-		t->nodes[n].next = t->free_nodes;
-		t->free_nodes = n;
-	}
+	merge_list(t, t->occ + p->first, p->nfirst, a, b, z, stamp);
+	merge_list(t, more, nmore, a, b, z, stamp);
+	free(more);
 	/* With a == b, the neighbours' moves counted into (a, a) too. */
+	t->pairs[k].nfirst = 0;
 	t->pairs[k].count = 0;
 	for (i = 0; i < t->nfresh; i++)
 		if (t->pairs[t->fresh[i]].count >= min_count)
@@ -759,7 +777,7 @@ train(struct trainer *t, uint32_t want, uint64_t *longs, uint64_t *dups)
 		buf = grow(buf, &cap, la + lb, 1);
 		memcpy(buf, t->tokens.bytes + t->tokens.off[e.a], la);
 		memcpy(buf + la, t->tokens.bytes + t->tokens.off[e.b], lb);
-		s = strtab_intern(&t->tokens, buf, la + lb);
+		s = strtab_intern(&t->tokens, buf, la + lb, 1);
 		if (s->count > 1) {
 			p->count = 0;
 			(*dups)++;
@@ -798,11 +816,201 @@ write_ranks(FILE *fp, const char *path, const struct strtab *tokens)
 	return total;
 }
 
+/* --- counting ------------------------------------------------------------ */
+
+/*
+ * Count the pieces of every record's text of in into pieces and tl; a
+ * record that cannot be learned from goes to rj, none of its text
+ * counted.
+ */
+static void
+count_records(struct record_in *in, struct bpe_split *split,
+    struct strtab *pieces, struct tally *tl, struct rejects *rj,
+    struct stats *st, struct progress *pg)
+{
+	struct spans sp = { 0 };
+	struct json_object *rec;
+	const char *text, *reason;
+	char detail[DETAIL_MAX], why[200];
+	size_t len, i, start;
+
+	while ((rec = record_next(in)) != NULL) {
+		st->records_in++;
+		st->bytes_in += in->len + 1;
+		reason = check_record(rec, in, &text, &len, detail,
+		    sizeof(detail));
+		if (reason == NULL && (reason = split_text(split, text, len,
+		    &sp, why, sizeof(why))) != NULL)
+			snprintf(detail, sizeof(detail), "%s:%zu: %s", in->name,
+			    in->lineno, why);
+		if (reason != NULL) {
+			rej_record(rj, rec, reason, detail);
+			json_object_put(rec);
+			continue;
+		}
+		for (i = 0, start = 0; i < sp.n; start = sp.end[i++])
+			strtab_intern(pieces, (const unsigned char *)text +
+			    start, sp.end[i] - start, 1);
+		tl->pieces += sp.n;
+		tl->text_bytes += len;
+		st->records_out++;
+		json_object_put(rec);
+		progress_update(pg, st->records_in, st->bytes_in);
+	}
+	free(sp.end);
+}
+
+/* The pieces' table being sorted, for by_bytes(). */
+static const struct strtab *sorting;
+
+/* Order piece numbers by their bytes, as memcmp, a prefix first. */
+static int
+by_bytes(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	uint32_t la = sorting->len[a], lb = sorting->len[b];
+	int c = memcmp(sorting->bytes + sorting->off[a],
+	    sorting->bytes + sorting->off[b], la < lb ? la : lb);
+
+	if (c != 0)
+		return c;
+	return (la > lb) - (la < lb);
+}
+
+/*
+ * Write the counts file of the pieces (lib/bpecounts.h) to fp, path in
+ * messages, with the records' figures of st and tl.  Returns the bytes
+ * written.
+ */
+static uint64_t
+write_counts(FILE *fp, const char *path, const struct strtab *pieces,
+    const struct tally *tl, const struct stats *st)
+{
+	struct bpecnt_buf b = { 0 };
+	struct bpecnt_head h = { 0 };
+	const char **reasons;
+	uint64_t *count, n;
+	uint32_t *num, k;
+	size_t i, nreasons;
+
+	reasons = stats_reasons(st, &nreasons);
+	h.regex = regex;
+	h.regex_len = strlen(regex);
+	h.records_in = st->records_in;
+	h.records_out = st->records_out;
+	h.bytes_in = st->bytes_in;
+	h.text_bytes = tl->text_bytes;
+	h.pieces = tl->pieces;
+	h.nreasons = (uint32_t)nreasons;
+	bpecnt_put_head(&b, &h);
+	for (i = 0; i < nreasons; i++)
+		bpecnt_put_reason(&b, reasons[i], strlen(reasons[i]),
+		    (uint64_t)stats_rejected_by(st, reasons[i]));
+	free(reasons);
+
+	/* The counts are in the slots, the bytes by number. */
+	count = emalloc(((size_t)pieces->n + 1) * sizeof(*count));
+	num = emalloc(((size_t)pieces->n + 1) * sizeof(*num));
+	for (i = 0; i <= pieces->mask; i++)
+		if (pieces->slots[i].num != 0)
+			count[pieces->slots[i].num - 1] =
+			    pieces->slots[i].count;
+	for (k = 0; k < pieces->n; k++)
+		num[k] = k;
+	sorting = pieces;
+	qsort(num, pieces->n, sizeof(*num), by_bytes);
+	bpecnt_put_npieces(&b, pieces->n);
+	for (k = 0; k < pieces->n; k++)
+		bpecnt_put_piece(&b, pieces->bytes + pieces->off[num[k]],
+		    pieces->len[num[k]], count[num[k]]);
+	bpecnt_put_end(&b);
+	free(count);
+	free(num);
+	efwrite(b.p, b.n, fp, path);
+	n = b.n;
+	free(b.p);
+	return n;
+}
+
+/* Read all of path ("-": stdin) into memory, *n bytes; the caller frees. */
+static unsigned char *
+read_whole(const char *path, size_t *n)
+{
+	FILE *fp = stdin;
+	unsigned char *buf = NULL;
+	uint64_t cap = 0;
+	size_t got;
+
+	if (strcmp(path, "-") != 0 && (fp = fopen(path, "rb")) == NULL)
+		die(EXIT_NOINPUT, "%s:", path);
+	*n = 0;
+	do {
+		buf = grow(buf, &cap, *n + STDIO_BUF, 1);
+		got = fread(buf + *n, 1, (size_t)cap - *n, fp);
+		*n += got;
+	} while (got > 0);
+	if (ferror(fp))
+		die(EXIT_NOINPUT, "read error: %s", path);
+	if (fp != stdin)
+		fclose(fp);
+	return buf;
+}
+
+/*
+ * Add the counts file path to pieces, tl and st (its records, bytes and
+ * rejects); a file that is not one, or was counted with another pattern,
+ * is fatal.
+ */
+static void
+read_counts(const char *path, struct strtab *pieces, struct tally *tl,
+    struct stats *st)
+{
+	struct bpecnt_head h;
+	struct bpecnt_cursor c;
+	const unsigned char *p;
+	const char *name, *why;
+	char err[200], reason[BPECNT_REASON_MAX + 1];
+	unsigned char *buf;
+	uint64_t count;
+	size_t n, len;
+	uint32_t plen;
+
+	buf = read_whole(path, &n);
+	if ((why = bpecnt_check(buf, n, &h, &c, err, sizeof(err))) != NULL)
+		die(EXIT_DATAERR, "%s: %s", path, why);
+	if (h.regex_len != strlen(regex) || memcmp(h.regex, regex,
+	    h.regex_len) != 0)
+		die(EXIT_CONFIG, "%s: counted with another pre-tokenizer "
+		    "pattern than %s", path, pattern != NULL ? "--pattern" :
+		    "--regex");
+	/* Past 2^63 bytes of text, a pair's count would not fit. */
+	if (h.text_bytes > INT64_MAX - tl->text_bytes ||
+	    h.records_in > INT64_MAX - st->records_in ||
+	    h.bytes_in > INT64_MAX - st->bytes_in)
+		die(EXIT_DATAERR, "%s: the counts add up to more than 2^63",
+		    path);
+	st->records_in += h.records_in;
+	st->records_out += h.records_out;
+	st->bytes_in += h.bytes_in;
+	tl->text_bytes += h.text_bytes;
+	tl->pieces += h.pieces;
+	while (bpecnt_next_reason(&c, &name, &len, &count)) {
+		memcpy(reason, name, len);
+		reason[len] = '\0';
+		stats_reject_n(st, reason, (int64_t)count);
+	}
+	while (bpecnt_next_piece(&c, &p, &plen, &count))
+		strtab_intern(pieces, p, plen, count);
+	free(buf);
+}
+
 int
 main(int argc, char *argv[])
 {
 	enum {
-		O_MIN_COUNT = 0x200,
+		O_COUNTS_IN = 0x200,
+		O_COUNTS_OUT,
+		O_MIN_COUNT,
 		O_OUTPUT,
 		O_PATTERN,
 		O_REGEX,
@@ -810,6 +1018,8 @@ main(int argc, char *argv[])
 	};
 	static const struct option longopts[] = {
 		CLI_LONGOPTS,
+		{ "counts-in", no_argument, NULL, O_COUNTS_IN },
+		{ "counts-out", required_argument, NULL, O_COUNTS_OUT },
 		{ "min-count", required_argument, NULL, O_MIN_COUNT },
 		{ "output", required_argument, NULL, O_OUTPUT },
 		{ "pattern", required_argument, NULL, O_PATTERN },
@@ -825,14 +1035,11 @@ main(int argc, char *argv[])
 	struct bpe_split *split;
 	struct strtab pieces;
 	struct trainer t;
-	struct spans sp = { 0 };
+	struct tally tl = { 0, 0 };
 	struct afile *out;
-	struct json_object *rec;
-	const char *text, *reason;
-	char detail[DETAIL_MAX], why[200], err[300];
-	uint64_t npieces = 0, text_bytes = 0, longs = 0, dups = 0, last;
-	size_t len, i, start;
-	int ch;
+	char why[200], err[300];
+	uint64_t longs = 0, dups = 0, last;
+	int ch, mflag = 0, i;
 
 	cli_init(argv, "quire-bpe-train");
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
@@ -840,9 +1047,16 @@ main(int argc, char *argv[])
 		if (cli_common(ch, &cli, usage))
 			continue;
 		switch (ch) {
+		case O_COUNTS_IN:
+			counts_in = 1;
+			break;
+		case O_COUNTS_OUT:
+			counts_out = optarg;
+			break;
 		case O_MIN_COUNT:
 			min_count = estrtonum(optarg, 1, INT64_MAX / 2,
 			    "--min-count");
+			mflag = 1;
 			break;
 		case O_OUTPUT:
 			output_path = optarg;
@@ -871,21 +1085,33 @@ main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 	}
-	if (vocab_size == 0)
-		cli_usage_error(usage, "--size N is required");
+	if (counts_out != NULL) {
+		if (vocab_size != 0 || output_path != NULL || mflag)
+			cli_usage_error(usage, "--counts-out only counts: no "
+			    "--size, --output or --min-count");
+		if (*counts_out == '\0')
+			cli_usage_error(usage, "--counts-out: empty file name");
+	} else {
+		if (vocab_size == 0)
+			cli_usage_error(usage, "--size N is required");
+	}
 	if (regex == NULL)
 		cli_usage_error(usage, "--pattern NAME or --regex RE is "
 		    "required");
-	if (output_path == NULL)
-		cli_usage_error(usage, "--output FILE is required");
-	if (*output_path == '\0')
-		cli_usage_error(usage, "--output: empty file name");
+	if (counts_out == NULL) {
+		if (output_path == NULL)
+			cli_usage_error(usage, "--output FILE is required");
+		if (*output_path == '\0')
+			cli_usage_error(usage, "--output: empty file name");
+	}
 	if ((split = bpe_split_new(regex, err, sizeof(err))) == NULL)
 		cli_usage_error(usage, "--regex: %s", err);
 
 	stats_init(&st, "bpe-train");
-	stats_option_int(&st, "size", vocab_size);
-	stats_option_int(&st, "min_count", min_count);
+	if (counts_out == NULL) {
+		stats_option_int(&st, "size", vocab_size);
+		stats_option_int(&st, "min_count", min_count);
+	}
 	stats_option(&st, "pattern", pattern != NULL ? pattern->name :
 	    "regex");
 	stats_option(&st, "regex", regex);
@@ -893,52 +1119,46 @@ main(int argc, char *argv[])
 	stats_add(&st, "pieces", 0);
 	stats_add(&st, "distinct_pieces", 0);
 	stats_add(&st, "distinct_piece_bytes", 0);
-	stats_add(&st, "pairs", 0);
-	stats_add(&st, "merges", 0);
-	stats_add(&st, "tokens", 0);
-	stats_add(&st, "last_merge_count", 0);
-	stats_add(&st, "long_pairs", 0);
-	stats_add(&st, "duplicate_pairs", 0);
+	if (counts_out == NULL) {
+		stats_add(&st, "pairs", 0);
+		stats_add(&st, "merges", 0);
+		stats_add(&st, "tokens", 0);
+		stats_add(&st, "last_merge_count", 0);
+		stats_add(&st, "long_pairs", 0);
+		stats_add(&st, "duplicate_pairs", 0);
+	}
 
 	setvbuf(stdin, stdin_buf, _IOFBF, sizeof(stdin_buf));
 	rej_open(&rj, cli.rejects_path, "bpe-train", &st);
-	out = afile_open(output_path);
-	progress_init(&pg, cli.qflag);
-	record_in_init(&in, argc - optind, argv + optind);
+	out = afile_open(counts_out != NULL ? counts_out : output_path);
 
-	/* Count the pieces of every text. */
+	/* Count the pieces of every text, or add up counts files. */
 	strtab_init(&pieces);
-	while ((rec = record_next(&in)) != NULL) {
-		st.records_in++;
-		st.bytes_in += in.len + 1;
-		reason = check_record(rec, &in, &text, &len, detail,
-		    sizeof(detail));
-		if (reason == NULL && (reason = split_text(split, text, len,
-		    &sp, why, sizeof(why))) != NULL)
-			snprintf(detail, sizeof(detail), "%s:%zu: %s", in.name,
-			    in.lineno, why);
-		if (reason != NULL) {
-			rej_record(&rj, rec, reason, detail);
-			json_object_put(rec);
-			continue;
-		}
-		for (i = 0, start = 0; i < sp.n; start = sp.end[i++])
-			strtab_intern(&pieces, (const unsigned char *)text +
-			    start, sp.end[i] - start);
-		npieces += sp.n;
-		text_bytes += len;
-		st.records_out++;
-		json_object_put(rec);
-		progress_update(&pg, st.records_in, st.bytes_in);
+	if (counts_in) {
+		if (optind == argc)
+			read_counts("-", &pieces, &tl, &st);
+		for (i = optind; i < argc; i++)
+			read_counts(argv[i], &pieces, &tl, &st);
+	} else {
+		progress_init(&pg, cli.qflag);
+		record_in_init(&in, argc - optind, argv + optind);
+		count_records(&in, split, &pieces, &tl, &rj, &st, &pg);
+		record_in_free(&in);
+		progress_done(&pg);
 	}
-	record_in_free(&in);
-	progress_done(&pg);
-	free(sp.end);
 	bpe_split_free(split);
-	stats_add(&st, "text_bytes", (int64_t)text_bytes);
-	stats_add(&st, "pieces", (int64_t)npieces);
+	stats_add(&st, "text_bytes", (int64_t)tl.text_bytes);
+	stats_add(&st, "pieces", (int64_t)tl.pieces);
 	stats_add(&st, "distinct_pieces", pieces.n);
 	stats_add(&st, "distinct_piece_bytes", (int64_t)pieces.nbytes);
+
+	if (counts_out != NULL) {
+		st.bytes_out = write_counts(out->fp, counts_out, &pieces, &tl,
+		    &st);
+		afile_commit(out);
+		strtab_free(&pieces);
+		goto done;
+	}
 
 	/* Merge, then write the ranks. */
 	trainer_init(&t, &pieces);
@@ -960,11 +1180,12 @@ main(int argc, char *argv[])
 		    min_count, why);
 	st.bytes_out = write_ranks(out->fp, output_path, &t.tokens);
 	afile_commit(out);
+	trainer_free(&t);
 
+done:
 	efshut(stdout, "<stdout>");
 	rej_close(&rj);
 	stats_write(&st, cli.stats_path);
 	stats_free(&st);
-	trainer_free(&t);
 	return EXIT_OK;
 }

@@ -54,6 +54,12 @@ stats_reject(struct stats *st, const char *reason)
 }
 
 void
+stats_reject_n(struct stats *st, const char *reason, int64_t n)
+{
+	count(st->rejected, reason, n);
+}
+
+void
 stats_add(struct stats *st, const char *name, int64_t delta)
 {
 	count(st->figures, name, delta);
@@ -93,25 +99,45 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A copy of the rejected counts with the reasons in byte order. */
-static struct json_object *
-sorted_rejects(struct json_object *rejected)
+const char **
+stats_reasons(const struct stats *st, size_t *np)
 {
-	struct json_object *out = enew_object(), *v;
 	const char **keys;
-	size_t i, n = 0;
+	size_t n = 0;
 
-	keys = ecalloc((size_t)json_object_object_length(rejected) + 1,
+	keys = ecalloc((size_t)json_object_object_length(st->rejected) + 1,
 	    sizeof(*keys));
-	json_object_object_foreach(rejected, k, val) {
+	json_object_object_foreach(st->rejected, k, val) {
 		(void)val;
 		keys[n++] = k;
 	}
 	qsort(keys, n, sizeof(*keys), cmp_str);
+	*np = n;
+	return keys;
+}
+
+int64_t
+stats_rejected_by(const struct stats *st, const char *reason)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(st->rejected, reason, &v))
+		return 0;
+	return json_object_get_int64(v);
+}
+
+/* A copy of the rejected counts with the reasons in byte order. */
+static struct json_object *
+sorted_rejects(const struct stats *st)
+{
+	struct json_object *out = enew_object();
+	const char **keys;
+	size_t i, n;
+
+	keys = stats_reasons(st, &n);
 	for (i = 0; i < n; i++) {
-		json_object_object_get_ex(rejected, keys[i], &v);
 		json_object_object_add(out, keys[i],
-		    enew_int(json_object_get_int64(v)));
+		    enew_int(stats_rejected_by(st, keys[i])));
 	}
 	free(keys);
 	return out;
@@ -132,7 +158,7 @@ stats_write(struct stats *st, const char *path)
 	json_object_object_add(o, "version", json_object_new_string(VERSION));
 	json_object_object_add(o, "records_in", enew_int(st->records_in));
 	json_object_object_add(o, "records_out", enew_int(st->records_out));
-	json_object_object_add(o, "rejected", sorted_rejects(st->rejected));
+	json_object_object_add(o, "rejected", sorted_rejects(st));
 	json_object_object_add(o, "bytes_in", enew_int(st->bytes_in));
 	json_object_object_add(o, "bytes_out", enew_int(st->bytes_out));
 	json_object_object_add(o, "options", json_object_get(st->options));

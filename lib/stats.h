@@ -23,8 +23,18 @@ struct stats {
 
 void	stats_init(struct stats *st, const char *stage);
 
-/* Count one reject for reason. */
+/* Count one reject for reason; or n of them. */
 void	stats_reject(struct stats *st, const char *reason);
+void	stats_reject_n(struct stats *st, const char *reason, int64_t n);
+
+/*
+ * The reasons rejected so far, in byte order, *n of them: an array the
+ * caller frees, of strings the stats owns.
+ */
+const char **stats_reasons(const struct stats *st, size_t *n);
+
+/* How many records were rejected for reason. */
+int64_t	stats_rejected_by(const struct stats *st, const char *reason);
 
 /*
  * Add delta to the stage figure name, creating it at 0 first.  Declare

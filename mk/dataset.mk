@@ -96,16 +96,23 @@ stage_cmd = $(BIN)/quire-$(1) $(if $(2),,-q) --rejects "$(W)/$(3)rejects-$(1).cs
 # The tokenizer: trained here on the training shards (TOKENIZER=train:SIZE,
 # with its own end-of-document token after its last rank), or a given rank
 # file of a published vocabulary, with that vocabulary's special tokens.
+# Training is two steps: each training shard's pieces are counted on their
+# own (quire-bpe-train --counts-out, a target a shard, side by side), then
+# one step adds the counts up and learns the merges (--counts-in): the
+# same rank file as one quire-bpe-train over all the training shards.
 # Each shard gets its .bin/.idx; sequence i of a shard is the document of
 # lineage.csv's index i there.  A document tokenize would drop is already
 # in a shard: that stops the run.
-define tokenizer_cmd
-case '$(TOKENIZER)' in \
-train:*) zstd -q -dc "$(T)"/shards/$(NAME)-train-*.jsonl.zst | \
-	$(BIN)/quire-bpe-train -q --size $(patsubst train:%,%,$(TOKENIZER)) \
-	    --pattern $(TOKENIZER_PATTERN) --output "$(T)/tokenizer.tiktoken" ;; \
-*) cp '$(TOKENIZER)' "$(T)/tokenizer.tiktoken" ;; \
-esac
+define count_cmd
+zstd -q -dc "$(T)/shards/$(1).jsonl.zst" | $(BIN)/quire-bpe-train -q \
+    --pattern $(TOKENIZER_PATTERN) --counts-out "$(W)/bpe/$(1).counts"
+endef
+define train_cmd
+set -- "$(W)"/bpe/*.counts; \
+[ -e "$$1" ] || { echo "quire: no training shard to learn the tokenizer" \
+    "from (TOKENIZER=$(TOKENIZER))" >&2; exit 1; }; \
+$(BIN)/quire-bpe-train -q --counts-in --size $(patsubst train:%,%,$(TOKENIZER)) \
+    --pattern $(TOKENIZER_PATTERN) --output "$(T)/tokenizer.tiktoken" "$$@"
 endef
 define tokenize_cmd
 case '$(TOKENIZER)' in \
@@ -141,6 +148,12 @@ define write_lock
   $(call hash_tree,$(DROP),drop); }
 endef
 
+# SHA256SUMS: the files the work directory's make leaves in T are hashed
+# (HASH_JOBS processes, in the background) while quire-changes and
+# quire-datasheet, which only add files, write the reports; then the
+# files they added.
+hash_files = xargs -r -d '\n' -P $(HASH_JOBS) -n 4 sha256sum
+
 # The release is built in a temporary directory T, from a work directory
 # W, both made fresh for each run, by a second make of this file whose
 # targets are the files of W (below): that make runs them on -j's cores or
@@ -164,10 +177,11 @@ dataset: all
 	rm -rf "$(OUT)/$(NAME)"/.tmp-* "$(OUT)/$(NAME)"/.work-*; \
 	t=$$(mktemp -d "$(OUT)/$(NAME)/.tmp-$(VERSION).XXXXXX"); \
 	w=$$(mktemp -d "$(OUT)/$(NAME)/.work-$(VERSION).XXXXXX"); \
-	lock=; \
+	lock=; hash=; \
 	trap '[ -z "$$lock" ] || { kill $$lock; wait $$lock; } 2>/dev/null || :; \
+	    [ -z "$$hash" ] || wait $$hash 2>/dev/null || :; \
 	    rm -rf "$$t" "$$w"' EXIT; \
-	mkdir "$$t/shards" "$$w/tok" $(foreach k,$(PARTS),"$$w/p$(k)"); \
+	mkdir "$$t/shards" "$$w/tok" "$$w/bpe" $(foreach k,$(PARTS),"$$w/p$(k)"); \
 	echo "quire: $(NAME) $(VERSION): $(STAGES)" >&2; \
 	{ $(write_lock); } >"$$w/inputs.lock" & lock=$$!; \
 	$(if $(filter slurm,$(RUNNER)),$(if $(SLURM_JOB_ID),,salloc --quiet \
@@ -185,16 +199,20 @@ dataset: all
 	{ cat "$$w/inputs.lock"; [ "$$old" = - ] || \
 	  sha256sum "$$old/SHA256SUMS" | sed "s|  .*|  $$prev/SHA256SUMS|; s/^/previous /"; \
 	} >"$$t/inputs.lock"; \
+	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort) >"$$w/hashed"; \
+	(cd "$$t" && $(hash_files)) <"$$w/hashed" >"$$w/sums" & hash=$$!; \
 	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
 	    >"$$t/CHANGES.md"; \
 	$(BIN)/quire-datasheet -q --release "$$t" --stats "$$w" \
 	    --stages '$(PIPE_STAGES)' --policies $(POLICIES) --name $(NAME) \
 	    --release-version $(VERSION) --uses '$(USES)' --cutoff $(CUTOFF) \
 	    $(if $(CONTACT),--contact '$(CONTACT)'); \
-	(cd "$$t" && find . -type f -printf '%P\n' | \
-	    xargs -d '\n' -P $(HASH_JOBS) -n 4 sha256sum | \
+	wait $$hash; hash=; \
+	{ cat "$$w/sums"; (cd "$$t" && find . -type f -printf '%P\n' | \
+	    LC_ALL=C sort | LC_ALL=C comm -23 - /dev/fd/3 | $(hash_files)) \
+	    3<"$$w/hashed"; } | \
 	    sed 's/^\([0-9a-f]*\)  \(.*\)$$/\2\t\1/' | LC_ALL=C sort | \
-	    sed 's/^\(.*\)\t\([0-9a-f]*\)$$/\2  \1/') >"$$w/SHA256SUMS"; \
+	    sed 's/^\(.*\)\t\([0-9a-f]*\)$$/\2  \1/' >"$$w/SHA256SUMS"; \
 	mv "$$w/SHA256SUMS" "$$t/SHA256SUMS"; \
 	if [ -e "$(RELEASE)" ]; then \
 		if diff -r -q "$$t" "$(RELEASE)" >/dev/null; then \
@@ -271,9 +289,23 @@ $(W)/shard.done: $(call allparts,$(LAST_PART))
 endif
 
 # tokenize: the tokenizer, then each shard on its own (a third make, as
-# the shards are known only once shard has run).
+# the shards are known only once shard has run; so are the training
+# shards whose pieces are counted for the tokenizer, by a make of their
+# own too).
+SHARDS = $(patsubst $(T)/shards/%.jsonl.zst,%,$(wildcard $(T)/shards/*.jsonl.zst))
+ifneq ($(filter train:%,$(TOKENIZER)),)
+$(W)/counts.done: $(W)/shard.done
+	@$(MAKE) --no-print-directory quire-counts
+	@touch $@
+$(W)/bpe/%.counts: $(W)/shard.done
+	@$(call step,$(call count_cmd,$*),bpe-count-$*)
+quire-counts: $(patsubst %,$(W)/bpe/%.counts,$(filter $(NAME)-train-%,$(SHARDS)))
+$(T)/tokenizer.tiktoken: $(W)/counts.done
+	@$(call step,$(train_cmd),bpe-train)
+else
 $(T)/tokenizer.tiktoken: $(W)/shard.done
-	@$(call step,$(tokenizer_cmd),tokenizer)
+	@$(call step,cp '$(TOKENIZER)' "$(T)/tokenizer.tiktoken",tokenizer)
+endif
 $(W)/tokens.done: $(T)/tokenizer.tiktoken
 	@$(MAKE) --no-print-directory quire-tokens
 	@: >"$(W)/rejects-tokenize.csv"
@@ -282,7 +314,6 @@ $(W)/tokens.done: $(T)/tokenizer.tiktoken
 		exit 1; \
 	fi
 	@touch $@
-SHARDS = $(patsubst $(T)/shards/%.jsonl.zst,%,$(wildcard $(T)/shards/*.jsonl.zst))
 $(W)/tok/%.done: $(T)/tokenizer.tiktoken
 	@$(call step,$(call tokenize_cmd,$*),tokenize-$*)
 	@touch $@
@@ -292,5 +323,5 @@ quire-work: $(W)/shard.done \
 	$(if $(PARTS),$(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(W)/rejects-$(s).csv $(W)/stats-$(s).json)) \
 	$(if $(PARTS),$(if $(filter dedupe,$(PART_STAGES)),$(W)/dedupe.done)) \
 	$(if $(filter tokenize,$(STAGES)),$(W)/tokens.done)
-.PHONY: quire-tokens quire-work
+.PHONY: quire-counts quire-tokens quire-work
 endif

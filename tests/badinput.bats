@@ -404,6 +404,16 @@ limited() {
 	assert_output 'quire-tokenize: v.tiktoken:1: not a token and a rank'
 }
 
+@test "badinput: truncated or corrupt counts file: exit 65" {
+	quire-bpe-train -q --pattern cl100k_base --counts-out full.counts \
+	    "$FIX/records.jsonl"
+	head -c 100 full.counts >c.counts
+	run -65 quire-bpe-train --counts-in --size 256 --pattern cl100k_base \
+	    --output v.tiktoken c.counts
+	assert_output 'quire-bpe-train: c.counts: truncated at byte 16 (of 100)'
+	[ ! -e v.tiktoken ]
+}
+
 # --- the table itself -------------------------------------------------------
 
 @test "badinput: every row of the README's table has its test here, in order" {

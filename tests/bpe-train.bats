@@ -101,6 +101,12 @@ version_to_full() { quire-bpe-train --version >/dev/full; }
 	--size 2147483648 --pattern gpt2 --output o@--size: 2147483648 is out of range 256..2147483647
 	--size 3e4 --pattern gpt2 --output o@--size: not a number: 3e4
 	--size 300 --min-count 0 --pattern gpt2 --output o@--min-count: 0 is out of range 1..4611686018427387903
+	--pattern gpt2 --counts-out c --size 300@--counts-out only counts: no --size, --output or --min-count
+	--pattern gpt2 --counts-out c --output o@--counts-out only counts: no --size, --output or --min-count
+	--pattern gpt2 --counts-out c --min-count 3@--counts-out only counts: no --size, --output or --min-count
+	--pattern gpt2 --counts-out ''@--counts-out: empty file name
+	--counts-out c@--pattern NAME or --regex RE is required
+	--counts-in --pattern gpt2 --output o@--size N is required
 	EOF
 }
 
@@ -358,6 +364,165 @@ version_to_full() { quire-bpe-train --version >/dev/full; }
 	assert_output '{"size":258,"min_count":1,"pattern":"regex","regex":"[a-z]+| "}'
 }
 
+# --- counts files: counting apart, training on the sums ----------------------
+
+# deal K: in.jsonl's records dealt round-robin into part-1.jsonl ...
+# part-K.jsonl (no file is empty for K up to 30).
+deal() {
+	awk -v k="$1" '{ print > ("part-" (NR - 1) % k + 1 ".jsonl") }' in.jsonl
+}
+
+# counts_of FILE: FILE's records counted into FILE.counts, rejects to rej.csv.
+counts_of() {
+	quire-bpe-train -q --pattern cl100k_base --counts-out "$1.counts" \
+	    --rejects rej.csv "$1"
+}
+
+# the sample drop's records and one without text, for counts files.
+counted_records() {
+	drop_records >in.jsonl
+	printf '%s\n' '{"id":"x","writer":"w9"}' >>in.jsonl
+}
+
+@test "bpe-train: training on the counts of split records gives one run's rank file, stats and rejects" {
+	local k f
+	counted_records
+	quire-bpe-train --size 1000 --pattern cl100k_base --output one.tiktoken \
+	    --stats one.json --rejects one.csv in.jsonl
+	for k in 1 2 3 7; do
+		echo "# $k parts"
+		rm -f part-*.jsonl* rej.csv
+		deal "$k"
+		for f in part-*.jsonl; do
+			counts_of "$f"
+		done
+		run -0 quire-bpe-train --counts-in --size 1000 \
+		    --pattern cl100k_base --output split.tiktoken \
+		    --stats split.json part-*.counts
+		cmp one.tiktoken split.tiktoken
+		cmp one.json split.json
+		# The rows name the file and line the counting run read.
+		assert_equal "$(cut -d, -f1-5 rej.csv)" "$(cut -d, -f1-5 one.csv)"
+	done
+}
+
+@test "bpe-train: a counts file does not depend on the records' order" {
+	counted_records
+	tac in.jsonl >rev.jsonl
+	counts_of in.jsonl
+	counts_of rev.jsonl
+	cmp in.jsonl.counts rev.jsonl.counts
+}
+
+@test "bpe-train: --counts-in with --counts-out adds counts files into one" {
+	counted_records
+	deal 3
+	counts_of part-1.jsonl
+	counts_of part-2.jsonl
+	counts_of part-3.jsonl
+	counts_of in.jsonl
+	run -0 quire-bpe-train --counts-in --pattern cl100k_base \
+	    --counts-out sum.counts part-3.jsonl.counts part-1.jsonl.counts \
+	    part-2.jsonl.counts
+	cmp sum.counts in.jsonl.counts
+}
+
+@test "bpe-train: --counts-in reads a counts file on stdin" {
+	counted_records
+	counts_of in.jsonl
+	quire-bpe-train --size 1000 --pattern cl100k_base --output one.tiktoken in.jsonl
+	run -0 quire-bpe-train --counts-in --size 1000 --pattern cl100k_base \
+	    --output two.tiktoken <in.jsonl.counts
+	cmp one.tiktoken two.tiktoken
+}
+
+@test "bpe-train: --counts-out --stats counts records and pieces" {
+	{ rec a 'abab abab ab'; echo '{"id":"b"}'; } >in.jsonl
+	run -0 quire-bpe-train --regex '[a-z]+| ' --counts-out c.counts \
+	    --stats st.json --rejects rej.csv in.jsonl
+	run jq -c '[.records_in, .records_out, .rejected, .bytes_out, .options, .figures]' st.json
+	assert_output "[2,1,{\"bpe-train.no_text\":1},$(wc -c <c.counts),{\"pattern\":\"regex\",\"regex\":\"[a-z]+| \"},{\"text_bytes\":12,\"pieces\":5,\"distinct_pieces\":3,\"distinct_piece_bytes\":7}]"
+}
+
+@test "bpe-train: a missing counts file exits 66 and writes nothing" {
+	run -66 quire-bpe-train --counts-in --size 300 --pattern gpt2 \
+	    --output out.tiktoken nope.counts
+	assert_output --partial 'nope.counts'
+	run ls -A
+	assert_output ""
+}
+
+@test "bpe-train: counts of another pattern exit 78" {
+	counted_records
+	counts_of in.jsonl
+	run -78 quire-bpe-train --counts-in --size 300 --pattern gpt2 \
+	    --output out.tiktoken in.jsonl.counts
+	assert_output "quire-bpe-train: in.jsonl.counts: counted with another pre-tokenizer pattern than --pattern"
+	assert [ ! -e out.tiktoken ]
+}
+
+# put FILE OFFSET HEX: overwrite FILE's byte at OFFSET.
+put() {
+	printf "\\x$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+@test "bpe-train: truncated or corrupt counts files exit 65 and write nothing" {
+	local n name want
+	{ rec a 'abab abab ab'; echo '{"id":"b"}'; } >in.jsonl
+	quire-bpe-train --regex '[a-z]+| ' --counts-out c.counts in.jsonl 2>/dev/null
+	n=$(wc -c <c.counts)
+	# Layout, 156 bytes: magic 0, version 8, regex 12 (length) and 16,
+	# records_in 24, records_out 32, bytes_in 40, text_bytes 48, pieces
+	# 56, 1 reason at 64: length 68, name 72, count 89; 3 pieces at 97:
+	# " " at 105 (count 110), "ab" at 118 (count 124), "abab" at 132
+	# (bytes 136, count 140); the checksum at 148.
+	assert_equal "$n" 156
+	for cut in 0 5 8 11 20 40 66 100 126 147 155; do
+		head -c "$cut" c.counts >"cut-$cut.counts"
+	done
+	cp c.counts v2.counts; put v2.counts 8 02
+	cp c.counts sum.counts; put sum.counts 40 ff
+	cp c.counts order.counts; put order.counts 136 00
+	cp c.counts count.counts; put count.counts 140 05
+	cp c.counts reason.counts; put reason.counts 72 41
+	cp c.counts records.counts; put records.counts 32 07
+	cp c.counts more.counts; printf x >>more.counts
+	printf '{"id":"a","text":"ab"}\n' >json.counts
+	while IFS='@' read -r name want; do
+		echo "file: $name"
+		run -65 quire-bpe-train --counts-in --regex '[a-z]+| ' --size 256 \
+		    --output out.tiktoken "$name"
+		assert_output "quire-bpe-train: $name: $want"
+		assert [ ! -e out.tiktoken ]
+	done <<-'EOF'
+	cut-0.counts@not a counts file of quire-bpe-train (no QBPECNT header)
+	cut-5.counts@not a counts file of quire-bpe-train (no QBPECNT header)
+	cut-8.counts@truncated at byte 8 (of 8)
+	cut-11.counts@truncated at byte 8 (of 11)
+	cut-20.counts@truncated at byte 16 (of 20)
+	cut-40.counts@truncated at byte 40 (of 40)
+	cut-66.counts@truncated at byte 64 (of 66)
+	cut-100.counts@truncated at byte 97 (of 100)
+	cut-126.counts@truncated at byte 124 (of 126)
+	cut-147.counts@truncated at byte 140 (of 147)
+	cut-155.counts@truncated at byte 148 (of 155)
+	v2.counts@counts file version 2; this quire-bpe-train reads version 1
+	sum.counts@checksum mismatch: the file is corrupt
+	order.counts@piece 3 is out of order
+	count.counts@pieces do not add up: 8 pieces of 24 bytes counted, 5 of 12 in the header
+	reason.counts@reason 1 is not a reject reason
+	records.counts@records do not add up: 2 in, 7 out, 1 rejected
+	more.counts@1 bytes after the end
+	json.counts@not a counts file of quire-bpe-train (no QBPECNT header)
+	EOF
+}
+
+@test "bpe-train: --counts-out to a folder that does not exist exits 74" {
+	rec a 'ab ab' >in.jsonl
+	run -74 quire-bpe-train --pattern gpt2 --counts-out nowhere/c.counts in.jsonl
+	assert_output --partial 'nowhere/c.counts'
+}
+
 # --- against tiktoken ------------------------------------------------------------
 
 @test "bpe-train: the trained ranks load in tiktoken and give quire-tokenize's ids on the sample drop" {
@@ -405,4 +570,15 @@ version_to_full() { quire-bpe-train --version >/dev/full; }
 	    quire-bpe-train --size 600 --min-count 5 \
 	    --regex '[A-Za-z]+| ?[0-9]+|[^A-Za-z0-9]' --output drop.tiktoken
 	assert_equal "$(wc -l <drop.tiktoken)" 600
+	drop_records | head -n 12 | zstd -q -o shards/sample-train-00000.jsonl.zst -f
+	drop_records | tail -n +13 | zstd -q -o shards/sample-train-00001.jsonl.zst
+	for s in sample-train-00000 sample-train-00001; do
+	    zstd -dc shards/$s.jsonl.zst |
+	    quire-bpe-train --pattern cl100k_base --counts-out $s.counts
+	done
+	quire-bpe-train --counts-in --size 1000 --pattern cl100k_base \
+	    --output ranks.tiktoken sample-train-*.counts
+	zstd -dc shards/sample-train-0000[01].jsonl.zst |
+	    quire-bpe-train --size 1000 --pattern cl100k_base --output both.tiktoken
+	cmp ranks.tiktoken both.tiktoken
 }

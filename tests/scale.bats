@@ -97,6 +97,26 @@ dedupe_parts() {
 	done
 }
 
+@test "scale: the tokenizer learned shard by shard is one quire-bpe-train's over all the training shards" {
+	local n
+	# Small shards: each training shard's pieces are counted apart.
+	run -0 dataset_into "$OUTDIR" PARTITIONS=2 -j2 SHARD_BYTES=8k
+	n=$(ls "$REL"/shards/sample-train-*.jsonl.zst | wc -l)
+	[ "$n" -ge 3 ]
+	zstd -q -dc "$REL"/shards/sample-train-*.jsonl.zst |
+	    quire-bpe-train --size 512 --pattern cl100k_base --output whole.tiktoken
+	cmp whole.tiktoken "$REL/tokenizer.tiktoken"
+	run -0 dataset_into "$PWD/one" PARTITIONS=0 -j1 SHARD_BYTES=8k
+	diff -r "$PWD/one/sample/1.0.0" "$REL"
+}
+
+@test "scale: a release with no training shard to learn the tokenizer from stops" {
+	run ! dataset_into "$OUTDIR" PARTITIONS=2 -j2 VALIDATION_SHARE=1
+	assert_output --partial "quire: no training shard to learn the tokenizer from (TOKENIZER=train:512)"
+	[ ! -e "$REL" ]
+	[ "$(ls -A "$OUTDIR/sample")" = "" ]
+}
+
 @test "scale: a stage failing in one partition leaves no release and no temporary files" {
 	# A quire-scrub that fails only in the partition holding s0003.
 	mkdir bin
