@@ -15,22 +15,28 @@ DEDUPE_SHINGLE ?= 3
 DEDUPE_WORD_FLOOR ?= 50
 TOKENIZER ?= train:32768
 TOKENIZER_PATTERN ?= cl100k_base
-# Threads of each quire-tokenize: make already tokenizes the shards side by
-# side, so one is the default; more helps a release of one large shard.
-# The bytes are the same for any count: not locked.
-TOKENIZE_THREADS ?= 1
+# Threads of each quire-tokenize.  Unset: one shard after another, each
+# with a thread per target make runs at once (a release has few shards of
+# unequal size, and shards side by side leave cores idle behind the last
+# large one); under Slurm, one per step, side by side.  A number N: shards
+# side by side (make's -j), N threads each.  The bytes are the same for
+# any count: not locked.
+TOKENIZE_THREADS ?=
 
 # How the run is cut and where it runs; neither reaches the release.
 # PARTITIONS: the drop is split by a hash of submission_id into this many
 # partitions, each stage before shard runs once per partition (its own
 # make target), so `make -jN dataset` keeps N cores busy.  RUNNER=slurm
 # runs every target as a job step (srun) inside one Slurm allocation.
-PARTITIONS ?= $(shell nproc 2>/dev/null || echo 2)
+# The cores, asked once: every make of the run (the dataset's, the work
+# directory's and the tokenizer's) reads this makefile again.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+PARTITIONS ?= $(NPROC)
 RUNNER ?= local
 # Targets at once when make was given no -j (-jN and -j1 are obeyed).
-DATASET_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DATASET_JOBS ?= $(NPROC)
 # Processes hashing the release's files for SHA256SUMS.
-HASH_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+HASH_JOBS ?= $(NPROC)
 SLURM_JOBS ?= $(PARTITIONS)
 SALLOC_FLAGS ?= --ntasks=$(SLURM_JOBS) --cpus-per-task=1
 SRUN_FLAGS ?= --nodes=1 --ntasks=1 --cpus-per-task=1 --exact --quiet
@@ -76,7 +82,8 @@ after = $(if $(1),$(if $(filter $(2),$(firstword $(1))),$(wordlist 2,$(words \
 	$(1)),$(1)),$(call after,$(wordlist 2,$(words $(1)),$(1)),$(2))))
 PART_STAGES = $(strip $(call before,$(PIPE_STAGES),shard))
 POST_STAGES = $(strip $(call after,$(PIPE_STAGES),shard))
-PARTS = $(shell seq 0 $$(($(PARTITIONS) - 1)))
+PARTS := $(shell [ "$(PARTITIONS)" -ge 1 ] 2>/dev/null && \
+	[ "$(PARTITIONS)" -le 65536 ] && seq 0 $$(($(PARTITIONS) - 1)))
 REJECTS_HEAD = id,submission_id,writer_id,stage,reason,detail
 
 # A recipe's command where RUNNER says: here, or as a Slurm job step
@@ -121,7 +128,7 @@ train:*) own="--own-specials --special <|endoftext|>=$$(grep -c . "$(T)/tokenize
 esac; \
 zstd -q -dc "$(T)/shards/$(1).jsonl.zst" | $(BIN)/quire-tokenize -q \
     --vocab "$(T)/tokenizer.tiktoken" --pattern $(TOKENIZER_PATTERN) \
-    $$own --threads $(TOKENIZE_THREADS) --output "$(T)/shards/$(1)" --rejects "$(W)/tok/rejects-$(1).csv" \
+    $$own --threads $(or $(TOKENIZE_THREADS),$(if $(filter slurm,$(RUNNER)),1,$(TOK_THREADS))) --output "$(T)/shards/$(1)" --rejects "$(W)/tok/rejects-$(1).csv" \
     >/dev/null
 endef
 
@@ -147,6 +154,12 @@ define write_lock
   $(call hash_tree,$(POLICIES),policy); \
   $(call hash_tree,$(DROP),drop); }
 endef
+
+# Targets the work directory's make runs at once: make's -jN, else
+# DATASET_JOBS (also for a -j without a number, which has no count); as
+# threads of one quire-tokenize, no more than the cores (and its 64).
+work_jobs = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(DATASET_JOBS))
+tok_threads = $$(( $(work_jobs) < $(NPROC) ? $(work_jobs) : $(NPROC) ))
 
 # SHA256SUMS: the files the work directory's make leaves in T are hashed
 # (HASH_JOBS processes, in the background) while quire-changes and
@@ -188,7 +201,7 @@ dataset: all
 	    --job-name=quire-$(NAME) $(SALLOC_FLAGS))) \
 	$(MAKE) --no-print-directory $(if $(filter slurm,$(RUNNER)),-j$(SLURM_JOBS),$(if \
 	    $(filter -j%,$(MAKEFLAGS)),,-j$(DATASET_JOBS))) \
-	    W="$$w" T="$$t" quire-work; \
+	    W="$$w" T="$$t" TOK_THREADS=$(tok_threads) quire-work; \
 	wait $$lock; lock=; \
 	{ echo '$(REJECTS_HEAD)'; \
 	  cat $(foreach s,$(STAGES),"$$w/rejects-$(s).csv"); } >"$$t/rejects.csv"; \
@@ -307,7 +320,7 @@ $(T)/tokenizer.tiktoken: $(W)/shard.done
 	@$(call step,cp '$(TOKENIZER)' "$(T)/tokenizer.tiktoken",tokenizer)
 endif
 $(W)/tokens.done: $(T)/tokenizer.tiktoken
-	@$(MAKE) --no-print-directory quire-tokens
+	@$(MAKE) --no-print-directory $(if $(TOKENIZE_THREADS)$(filter slurm,$(RUNNER)),,-j1) quire-tokens
 	@: >"$(W)/rejects-tokenize.csv"
 	@if [ -n "$$(cat "$(W)"/tok/rejects-*.csv 2>/dev/null)" ]; then \
 		echo "quire: tokenize refused documents that are in shards" >&2; \

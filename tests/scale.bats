@@ -29,6 +29,10 @@ dataset_into() {
 		assert_output --partial "released $PWD/p$p-j$j/sample/1.0.0"
 		diff -r "$PWD/ref/sample/1.0.0" "$PWD/p$p-j$j/sample/1.0.0"
 	done
+	# Shards tokenized side by side, three threads each, as with one
+	# after another (the default above).
+	run -0 dataset_into "$PWD/tt" PARTITIONS=2 -j2 TOKENIZE_THREADS=3
+	diff -r "$PWD/ref/sample/1.0.0" "$PWD/tt/sample/1.0.0"
 }
 
 @test "scale: rebuilding with other PARTITIONS finds the release up to date" {
