@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,8 @@
 #define IDX_MAGIC	"MMIDIDX\0\0"
 #define IDX_HEAD	34	/* magic, version, dtype, sequences, docs */
 #define READ_CHUNK	((size_t)1 << 16)
+#define MAX_THREADS	64
+#define O_THREADS	(CLI_VERSION + 1)
 
 /* A growing string: the files are built in memory, then written whole. */
 struct buf {
@@ -139,11 +142,17 @@ struct lockfile {
 	size_t	drop_files;
 };
 
-/* Progress across the shards: records and uncompressed bytes so far. */
+/*
+ * Progress across the shards, which threads read side by side: records
+ * and uncompressed bytes so far, and the next shard to read, under mu.
+ */
 struct reading {
+	pthread_mutex_t mu;
 	struct progress pg;
 	uint64_t records;
-	uint64_t bytes;		/* of the shards read before this one */
+	uint64_t bytes;
+	const struct release *r;
+	size_t	next;
 };
 
 /* Everything the outputs are made from. */
@@ -179,6 +188,7 @@ struct release {
 };
 
 static int qflag;
+static long nthreads = 1;	/* --threads */
 
 /*
  * The outputs renamed into place so far.  Until the run finishes, exit
@@ -1454,14 +1464,20 @@ take_lines(const struct release *r, struct shard *s, struct record_in *in,
     char *p, size_t n, struct reading *rd)
 {
 	struct json_object *rec;
+	uint64_t records = 0, bytes = in->bytes;
 
 	if ((in->fp = fmemopen(p, n, "r")) == NULL)
 		die(EXIT_OSERR, "fmemopen:");
 	while ((rec = record_next(in)) != NULL) {
 		take(r, s, rec, in);
 		json_object_put(rec);
-		progress_update(&rd->pg, ++rd->records, rd->bytes + in->bytes);
+		records++;
 	}
+	pthread_mutex_lock(&rd->mu);
+	rd->records += records;
+	rd->bytes += in->bytes - bytes;
+	progress_update(&rd->pg, rd->records, rd->bytes);
+	pthread_mutex_unlock(&rd->mu);
 }
 
 /*
@@ -1557,7 +1573,6 @@ read_shard(const struct release *r, struct shard *s, struct reading *rd)
 	if (pending.len > 0)
 		take_lines(r, s, &in, pending.s, pending.len, rd);
 	s->f.bytes = in.bytes;
-	rd->bytes += in.bytes;
 	s->f.compressed = s->zst.size;
 	hash_sha256_hex(&h, s->zst.sha256);
 	if (s->nids != s->f.docs)
@@ -3555,7 +3570,34 @@ usage(FILE *fp)
 	    "-V VERSION\n"
 	    "       -u USES -c DATE [-C CONTACT] [-o CREATOR] [-P VERSION] "
 	    "[-U URL]\n"
-	    "       [--version]\n", progname);
+	    "       [--threads N] [--version]\n", progname);
+}
+
+/*
+ * A thread's work: the next shard not yet taken, until none is left.
+ * Shards are independent: each thread fills only the facts of the shard
+ * it took, and gather adds them up in order.
+ */
+static void *
+read_shards(void *arg)
+{
+	struct reading *rd = arg;
+	const struct release *r = rd->r;
+	struct shard *s;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&rd->mu);
+		i = rd->next++;
+		pthread_mutex_unlock(&rd->mu);
+		if (i >= r->nsh)
+			return NULL;
+		s = &r->sh[i];
+		read_shard(r, s, rd);
+		if (s->has_tokens)
+			read_tokens(r, s);
+		facts_end(&s->f);
+	}
 }
 
 /* Read and check every input; fill r. */
@@ -3563,8 +3605,10 @@ static void
 gather(struct release *r)
 {
 	struct reading rd = { .records = 0 };
+	pthread_t *th;
 	char *path;
-	size_t i, k;
+	size_t i, k, nth;
+	int rc;
 
 	read_policies(r);
 	if (!is_dir(r->dir))
@@ -3590,14 +3634,22 @@ gather(struct release *r)
 	free(path);
 
 	progress_init(&rd.pg, qflag);
-	for (i = 0; i < r->nsh; i++) {
-		read_shard(r, &r->sh[i], &rd);
-		if (r->sh[i].has_tokens)
-			read_tokens(r, &r->sh[i]);
-		facts_end(&r->sh[i].f);
-		facts_merge(&r->total, &r->sh[i].f, r->nscripts);
-	}
+	rd.r = r;
+	pthread_mutex_init(&rd.mu, NULL);
+	nth = (size_t)nthreads < r->nsh ? (size_t)nthreads : r->nsh;
+	th = ecalloc(nth > 1 ? nth - 1 : 1, sizeof(*th));
+	for (i = 0; i + 1 < nth; i++)
+		if ((rc = pthread_create(&th[i], NULL, read_shards, &rd)) != 0)
+			die(EXIT_OSERR, "pthread_create: %s", strerror(rc));
+	read_shards(&rd);
+	for (i = 0; i + 1 < nth; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	pthread_mutex_destroy(&rd.mu);
 	progress_done(&rd.pg);
+	/* In shard order, whichever thread read a shard. */
+	for (i = 0; i < r->nsh; i++)
+		facts_merge(&r->total, &r->sh[i].f, r->nscripts);
 	/* Tokens are the release's only if every shard has them. */
 	r->total.tokenized = r->nsh > 0;
 	for (i = 0; i < r->nsh; i++)
@@ -3710,6 +3762,7 @@ main(int argc, char *argv[])
 		{ "stats", required_argument, NULL, 's' },
 		{ "url", required_argument, NULL, 'U' },
 		{ "uses", required_argument, NULL, 'u' },
+		{ "threads", required_argument, NULL, O_THREADS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli cli = { 0 };
@@ -3761,6 +3814,10 @@ main(int argc, char *argv[])
 			break;
 		case 'u':
 			r.uses_arg = optarg;
+			break;
+		case O_THREADS:
+			nthreads = (long)estrtonum(optarg, 1, MAX_THREADS,
+			    "--threads");
 			break;
 		default:
 			usage(stderr);

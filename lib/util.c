@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +25,18 @@ vwarn(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+/*
+ * The first thread to die prints and exits; any other waits here, as
+ * exit(3) must not run twice at once.
+ */
+static pthread_mutex_t dying = PTHREAD_MUTEX_INITIALIZER;
+
 void
 die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
+	pthread_mutex_lock(&dying);
 	va_start(ap, fmt);
 	vwarn(fmt, ap);
 	va_end(ap);

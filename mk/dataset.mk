@@ -157,7 +157,8 @@ endef
 
 # Targets the work directory's make runs at once: make's -jN, else
 # DATASET_JOBS (also for a -j without a number, which has no count); as
-# threads of one quire-tokenize, no more than the cores (and its 64).
+# threads of one quire-tokenize or quire-datasheet, no more than the
+# cores (and their 64).
 work_jobs = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(DATASET_JOBS))
 tok_threads = $$(( $(work_jobs) < $(NPROC) ? $(work_jobs) : $(NPROC) ))
 
@@ -216,7 +217,7 @@ dataset: all
 	(cd "$$t" && $(hash_files)) <"$$w/hashed" >"$$w/sums" & hash=$$!; \
 	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
 	    >"$$t/CHANGES.md"; \
-	$(BIN)/quire-datasheet -q --release "$$t" --stats "$$w" \
+	$(BIN)/quire-datasheet -q --threads $(tok_threads) --release "$$t" --stats "$$w" \
 	    --stages '$(PIPE_STAGES)' --policies $(POLICIES) --name $(NAME) \
 	    --release-version $(VERSION) --uses '$(USES)' --cutoff $(CUTOFF) \
 	    $(if $(CONTACT),--contact '$(CONTACT)'); \

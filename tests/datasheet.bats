@@ -318,6 +318,14 @@ rec() {
 	for f in $(outputs); do
 		cmp "rel/$f" "../first/$f"
 	done
+	# Shards read side by side, whichever thread takes which.
+	[ "$(ls rel/shards/*.jsonl.zst | wc -l)" -ge 3 ]
+	for n in 2 3 64; do
+		run -0 datasheet --threads $n
+		for f in $(outputs); do
+			cmp "rel/$f" "../first/$f"
+		done
+	done
 	mkdir -p ../elsewhere/deeper && cp -r . ../elsewhere/deeper/copy
 	cd ../elsewhere/deeper/copy
 	TZ=America/St_Johns run -0 datasheet
@@ -468,6 +476,8 @@ rec() {
 	64%bad stage name%:%-S 'ingest Shard!'
 	64%stage named twice%:%-S 'ingest ingest'
 	64%an argument%:%extra
+	64%no threads%:%--threads 0
+	64%too many threads%:%--threads 65
 	66%no release folder%:%-r nowhere
 	66%no statistics folder%:%-s nowhere
 	66%no statistics of a stage%rm work/stats-scrub.json%
@@ -477,6 +487,7 @@ rec() {
 	66%no shards folder%rm -r rel/shards%
 	65%a truncated shard%f=$(ls rel/shards/*.jsonl.zst | head -1); head -c 40 "$f" >x && mv x "$f"%
 	65%not zstd%f=$(ls rel/shards/*.jsonl.zst | head -1); echo '{}' >"$f"%
+	65%two bad shards, read side by side%for f in $(ls rel/shards/*.jsonl.zst | head -2); do echo '{}' >"$f"; done%--threads 4
 	65%a shard out of lineage order%f=$(awk -F, '$5 == 1 { print $4; exit }' rel/lineage.csv); zstd -q -dc "rel/shards/$f" | tac | zstd -q >x && mv x "rel/shards/$f"%
 	65%a lineage row missing%sed -i '$d' rel/lineage.csv%
 	65%a reject row missing%sed -i '$d' rel/rejects.csv%
