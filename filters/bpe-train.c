@@ -1,5 +1,6 @@
 /* quire-bpe-train: learn a byte-level BPE vocabulary, a .tiktoken file. */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@
 #define MAX_SIZE	((long long)BPE_MAX_RANK + 1)
 #define STDIO_BUF	((size_t)1 << 17)
 #define AHEAD		8	/* pieces prefetched ahead in a merge */
+#define MAX_THREADS	64
+/* Pieces a merge must visit before its threads share them out. */
+#define SHARE_FROM	16384
 
 #if defined(__GNUC__)
 #define PREFETCH(p)	__builtin_prefetch(p)
@@ -37,6 +41,7 @@ static const char *regex;			/* --regex, or the pattern's */
 static const char *output_path;			/* --output */
 static const char *counts_out;			/* --counts-out */
 static int counts_in;				/* --counts-in */
+static int nthreads = 1;			/* --threads */
 
 /*
  * A slot of a string table: the string's length, its first 8 bytes and
@@ -138,9 +143,38 @@ struct trainer {
 	uint64_t freshcap;
 
 	struct strtab tokens;	/* token bytes, numbered by rank */
+
+	struct mover *movers;	/* nthreads of them */
+	uint64_t shared;	/* merges shared out among them */
 };
 
 #define PIECE(t, w)	((struct piece *)((t)->arena + (uint64_t)(w) * 8))
+
+/*
+ * A merge shared out among threads: each visits its part of the pair's
+ * two lists.  A count that falls on a pair the merge did not make is
+ * taken off in place (the pair exists, nothing is added to the table);
+ * every other move (one that makes or touches a pair with the new token,
+ * which may not exist yet) is left in the thread's moves for the main
+ * thread to make, thread after thread, once all are done.
+ */
+struct move {
+	uint32_t x;
+	uint32_t y;
+	uint32_t w;
+	int64_t	delta;
+};
+
+struct mover {
+	pthread_t th;
+	struct trainer *t;
+	const uint32_t *list[2];
+	size_t	n[2];
+	uint32_t a, b, z, stamp;
+	struct move *mv;
+	size_t	nmv;
+	uint64_t mvcap;
+};
 
 /* What the pieces' table does not tell: all the pieces and their bytes. */
 struct tally {
@@ -162,14 +196,15 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: %s [-hq] --size N (--pattern NAME | --regex RE) "
 	    "--output FILE\n"
-	    "       [--min-count K] [--rejects FILE] [--stats FILE] "
-	    "[--version] [FILE ...]\n"
+	    "       [--min-count K] [--threads N] [--rejects FILE] "
+	    "[--stats FILE] [--version] [FILE ...]\n"
 	    "       %s [-hq] (--pattern NAME | --regex RE) "
 	    "--counts-out FILE\n"
 	    "       [--rejects FILE] [--stats FILE] [FILE ...]\n"
 	    "       %s [-hq] --counts-in --size N (--pattern NAME | "
 	    "--regex RE)\n"
-	    "       --output FILE [--min-count K] [--stats FILE] [FILE ...]\n"
+	    "       --output FILE [--min-count K] [--threads N] [--stats FILE]\n"
+	    "       [FILE ...]\n"
 	    "       %s [-hq] --counts-in (--pattern NAME | --regex RE) "
 	    "--counts-out FILE\n"
 	    "       [--stats FILE] [FILE ...]\n",
@@ -395,6 +430,20 @@ pairs_rehash(struct trainer *t)
 			;
 		t->pslots[j] = (uint32_t)i;
 	}
+}
+
+/* The number of pair (a, b), or NIL; the table is only read. */
+static uint32_t
+pair_find(const struct trainer *t, uint32_t a, uint32_t b)
+{
+	size_t i;
+	uint32_t k;
+
+	for (i = pair_hash(a, b) & t->pmask; (k = t->pslots[i]) != NIL;
+	    i = (i + 1) & t->pmask)
+		if (t->pairs[k].a == a && t->pairs[k].b == b)
+			return k;
+	return NIL;
 }
 
 /* The number of pair (a, b), made with count 0 when new. */
@@ -628,6 +677,7 @@ trainer_init(struct trainer *t, struct strtab *pieces)
 			heap_push(t, &t->pairs[k]);
 	}
 
+	t->movers = ecalloc((size_t)nthreads, sizeof(*t->movers));
 	strtab_init(&t->tokens);
 	for (k = 0; k < 256; k++) {
 		unsigned char c = (unsigned char)k;
@@ -643,6 +693,9 @@ trainer_free(struct trainer *t)
 
 	for (k = 0; k < t->npairs; k++)
 		free(t->pairs[k].more);
+	for (k = 0; k < (uint32_t)nthreads; k++)
+		free(t->movers[k].mv);
+	free(t->movers);
 	free(t->arena);
 	free(t->occ);
 	free(t->pairs);
@@ -653,33 +706,65 @@ trainer_free(struct trainer *t)
 }
 
 /*
+ * Move count delta onto pair (x, y), seen in piece w: at once when the
+ * merge runs alone (m NULL), else as struct mover says.
+ */
+static inline __attribute__((always_inline)) void
+move_pair(struct trainer *t, struct mover *m, uint32_t x, uint32_t y,
+    int64_t delta, uint32_t w, uint32_t stamp)
+{
+	uint32_t k;
+
+	if (m == NULL) {
+		pair_add(t, x, y, delta, w, stamp);
+		return;
+	}
+	if (delta < 0 && x != m->z && y != m->z) {
+		/* The piece holds (x, y): the pair is in the table. */
+		if ((k = pair_find(t, x, y)) == NIL)
+			die(EXIT_SOFTWARE, "pair (%u, %u) lost", x, y);
+		__atomic_fetch_add(&t->pairs[k].count, delta,
+		    __ATOMIC_RELAXED);
+		return;
+	}
+	m->mv = grow(m->mv, &m->mvcap, m->nmv + 1, sizeof(*m->mv));
+	m->mv[m->nmv++] = (struct move){ x, y, w, delta };
+}
+
+/*
  * Replace every (a, b) in piece w by z, left to right (in "aaa", the
  * first two), once per merge (stamp), and move the counts of the
  * neighbours: for each place merged, the token before it now pairs with
  * z instead of a, the token after it with z instead of b.  The token
  * before may be a z made just before, so "abab" ends as one (z, z), not
- * as (z, a) and (b, z).
+ * as (z, a) and (b, z).  A piece may be listed twice, so threads claim it
+ * by its stamp.
  */
-static void
-merge_piece(struct trainer *t, uint32_t w, uint32_t a, uint32_t b,
-    uint32_t z, uint32_t stamp)
+static inline __attribute__((always_inline)) void
+merge_piece(struct trainer *t, struct mover *m, uint32_t w, uint32_t a,
+    uint32_t b, uint32_t z, uint32_t stamp)
 {
 	struct piece *p = PIECE(t, w);
-	uint32_t *tk = p->tok, n = p->len, i = 0, o = 0;
+	uint32_t *tk = p->tok, n, i = 0, o = 0;
 	int64_t c = (int64_t)p->count;
 
-	if (p->stamp == stamp)
+	if (m == NULL) {
+		if (p->stamp == stamp)
+			return;
+		p->stamp = stamp;
+	} else if (__atomic_exchange_n(&p->stamp, stamp, __ATOMIC_RELAXED) ==
+	    stamp)
 		return;
-	p->stamp = stamp;
+	n = p->len;
 	while (i < n) {
 		if (i + 1 < n && tk[i] == a && tk[i + 1] == b) {
 			if (o > 0) {
-				pair_add(t, tk[o - 1], a, -c, w, stamp);
-				pair_add(t, tk[o - 1], z, c, w, stamp);
+				move_pair(t, m, tk[o - 1], a, -c, w, stamp);
+				move_pair(t, m, tk[o - 1], z, c, w, stamp);
 			}
 			if (i + 2 < n) {
-				pair_add(t, b, tk[i + 2], -c, w, stamp);
-				pair_add(t, z, tk[i + 2], c, w, stamp);
+				move_pair(t, m, b, tk[i + 2], -c, w, stamp);
+				move_pair(t, m, z, tk[i + 2], c, w, stamp);
 			}
 			tk[o++] = z;
 			i += 2;
@@ -693,9 +778,9 @@ merge_piece(struct trainer *t, uint32_t w, uint32_t a, uint32_t b,
  * Merge (a, b) into z in the n pieces of list.  The pieces lie anywhere:
  * ask for them before they are needed.
  */
-static void
-merge_list(struct trainer *t, const uint32_t *list, size_t n, uint32_t a,
-    uint32_t b, uint32_t z, uint32_t stamp)
+static inline __attribute__((always_inline)) void
+merge_list(struct trainer *t, struct mover *m, const uint32_t *list,
+    size_t n, uint32_t a, uint32_t b, uint32_t z, uint32_t stamp)
 {
 	size_t i;
 
@@ -704,7 +789,67 @@ merge_list(struct trainer *t, const uint32_t *list, size_t n, uint32_t a,
 	for (i = 0; i < n; i++) {
 		if (i + AHEAD < n)
 			PREFETCH(PIECE(t, list[i + AHEAD]));
-		merge_piece(t, list[i], a, b, z, stamp);
+		merge_piece(t, m, list[i], a, b, z, stamp);
+	}
+}
+
+static void
+merge_alone(struct trainer *t, const uint32_t *list, size_t n, uint32_t a,
+    uint32_t b, uint32_t z, uint32_t stamp)
+{
+	merge_list(t, NULL, list, n, a, b, z, stamp);
+}
+
+static void *
+mover_main(void *arg)
+{
+	struct mover *m = arg;
+
+	m->nmv = 0;
+	merge_list(m->t, m, m->list[0], m->n[0], m->a, m->b, m->z, m->stamp);
+	merge_list(m->t, m, m->list[1], m->n[1], m->a, m->b, m->z, m->stamp);
+	return NULL;
+}
+
+/*
+ * Merge (a, b) into z in the pieces of both lists on nthreads threads,
+ * each a part of each list; then make the moves they left, in thread
+ * order.  The merges learned do not depend on the order in which the
+ * pieces are visited: counts add up the same, and the heap orders pairs
+ * by their values alone.
+ */
+static void
+merge_shared(struct trainer *t, const uint32_t *l0, size_t n0,
+    const uint32_t *l1, size_t n1, uint32_t a, uint32_t b, uint32_t z,
+    uint32_t stamp)
+{
+	struct mover *m;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < (size_t)nthreads; i++) {
+		m = &t->movers[i];
+		m->t = t;
+		m->a = a;
+		m->b = b;
+		m->z = z;
+		m->stamp = stamp;
+		m->list[0] = l0 + n0 * i / nthreads;
+		m->n[0] = n0 * (i + 1) / nthreads - n0 * i / nthreads;
+		m->list[1] = l1 + n1 * i / nthreads;
+		m->n[1] = n1 * (i + 1) / nthreads - n1 * i / nthreads;
+		if (i > 0 && (rc = pthread_create(&m->th, NULL, mover_main,
+		    m)) != 0)
+			die(EXIT_OSERR, "pthread_create: %s", strerror(rc));
+	}
+	mover_main(&t->movers[0]);
+	for (i = 1; i < (size_t)nthreads; i++)
+		pthread_join(t->movers[i].th, NULL);
+	for (i = 0; i < (size_t)nthreads; i++) {
+		m = &t->movers[i];
+		for (j = 0; j < m->nmv; j++)
+			pair_add(t, m->mv[j].x, m->mv[j].y, m->mv[j].delta,
+			    m->mv[j].w, stamp);
 	}
 }
 
@@ -719,13 +864,19 @@ merge_pair(struct trainer *t, uint32_t k, uint32_t z, uint32_t stamp)
 {
 	struct pair *p = &t->pairs[k];
 	uint32_t a = p->a, b = p->b, *more = p->more, nmore = p->nmore;
-	size_t i;
+	const uint32_t *first = t->occ + p->first;
+	size_t i, nfirst = p->nfirst;
 
 	p->more = NULL;
 	p->nmore = p->moremax = 0;
 	t->nfresh = 0;
-	merge_list(t, t->occ + p->first, p->nfirst, a, b, z, stamp);
-	merge_list(t, more, nmore, a, b, z, stamp);
+	if (nthreads > 1 && nfirst + nmore >= SHARE_FROM) {
+		merge_shared(t, first, nfirst, more, nmore, a, b, z, stamp);
+		t->shared++;
+	} else {
+		merge_alone(t, first, nfirst, a, b, z, stamp);
+		merge_alone(t, more, nmore, a, b, z, stamp);
+	}
 	free(more);
 	/* With a == b, the neighbours' moves counted into (a, a) too. */
 	t->pairs[k].nfirst = 0;
@@ -1014,7 +1165,8 @@ main(int argc, char *argv[])
 		O_OUTPUT,
 		O_PATTERN,
 		O_REGEX,
-		O_SIZE
+		O_SIZE,
+		O_THREADS
 	};
 	static const struct option longopts[] = {
 		CLI_LONGOPTS,
@@ -1025,6 +1177,7 @@ main(int argc, char *argv[])
 		{ "pattern", required_argument, NULL, O_PATTERN },
 		{ "regex", required_argument, NULL, O_REGEX },
 		{ "size", required_argument, NULL, O_SIZE },
+		{ "threads", required_argument, NULL, O_THREADS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli cli = { 0 };
@@ -1080,6 +1233,10 @@ main(int argc, char *argv[])
 		case O_SIZE:
 			vocab_size = estrtonum(optarg, 256, MAX_SIZE, "--size");
 			break;
+		case O_THREADS:
+			nthreads = (int)estrtonum(optarg, 1, MAX_THREADS,
+			    "--threads");
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
@@ -1126,6 +1283,7 @@ main(int argc, char *argv[])
 		stats_add(&st, "last_merge_count", 0);
 		stats_add(&st, "long_pairs", 0);
 		stats_add(&st, "duplicate_pairs", 0);
+		stats_add(&st, "shared_merges", 0);
 	}
 
 	setvbuf(stdin, stdin_buf, _IOFBF, sizeof(stdin_buf));
@@ -1169,6 +1327,7 @@ main(int argc, char *argv[])
 	stats_add(&st, "last_merge_count", (int64_t)last);
 	stats_add(&st, "long_pairs", (int64_t)longs);
 	stats_add(&st, "duplicate_pairs", (int64_t)dups);
+	stats_add(&st, "shared_merges", (int64_t)t.shared);
 	if (longs > 0)
 		snprintf(why, sizeof(why), " and at most %d bytes",
 		    BPE_MAX_TOKEN_LEN);

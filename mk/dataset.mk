@@ -119,6 +119,7 @@ set -- "$(W)"/bpe/*.counts; \
 [ -e "$$1" ] || { echo "quire: no training shard to learn the tokenizer" \
     "from (TOKENIZER=$(TOKENIZER))" >&2; exit 1; }; \
 $(BIN)/quire-bpe-train -q --counts-in --size $(patsubst train:%,%,$(TOKENIZER)) \
+    --threads $(if $(filter slurm,$(RUNNER)),1,$(RUN_THREADS)) \
     --pattern $(TOKENIZER_PATTERN) --output "$(T)/tokenizer.tiktoken" "$$@"
 endef
 define tokenize_cmd
@@ -128,7 +129,7 @@ train:*) own="--own-specials --special <|endoftext|>=$$(grep -c . "$(T)/tokenize
 esac; \
 zstd -q -dc "$(T)/shards/$(1).jsonl.zst" | $(BIN)/quire-tokenize -q \
     --vocab "$(T)/tokenizer.tiktoken" --pattern $(TOKENIZER_PATTERN) \
-    $$own --threads $(or $(TOKENIZE_THREADS),$(if $(filter slurm,$(RUNNER)),1,$(TOK_THREADS))) --output "$(T)/shards/$(1)" --rejects "$(W)/tok/rejects-$(1).csv" \
+    $$own --threads $(or $(TOKENIZE_THREADS),$(if $(filter slurm,$(RUNNER)),1,$(RUN_THREADS))) --output "$(T)/shards/$(1)" --rejects "$(W)/tok/rejects-$(1).csv" \
     >/dev/null
 endef
 
@@ -157,10 +158,10 @@ endef
 
 # Targets the work directory's make runs at once: make's -jN, else
 # DATASET_JOBS (also for a -j without a number, which has no count); as
-# threads of one quire-tokenize or quire-datasheet, no more than the
-# cores (and their 64).
+# threads of the one step that runs alone (quire-bpe-train's learning,
+# quire-tokenize, quire-datasheet), no more than the cores (and 64).
 work_jobs = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(DATASET_JOBS))
-tok_threads = $$(( $(work_jobs) < $(NPROC) ? $(work_jobs) : $(NPROC) ))
+run_threads = $$(( $(work_jobs) < $(NPROC) ? $(work_jobs) : $(NPROC) ))
 
 # SHA256SUMS: the files the work directory's make leaves in T are hashed
 # (HASH_JOBS processes, in the background) while quire-changes and
@@ -202,7 +203,7 @@ dataset: all
 	    --job-name=quire-$(NAME) $(SALLOC_FLAGS))) \
 	$(MAKE) --no-print-directory $(if $(filter slurm,$(RUNNER)),-j$(SLURM_JOBS),$(if \
 	    $(filter -j%,$(MAKEFLAGS)),,-j$(DATASET_JOBS))) \
-	    W="$$w" T="$$t" TOK_THREADS=$(tok_threads) quire-work; \
+	    W="$$w" T="$$t" RUN_THREADS=$(run_threads) quire-work; \
 	wait $$lock; lock=; \
 	{ echo '$(REJECTS_HEAD)'; \
 	  cat $(foreach s,$(STAGES),"$$w/rejects-$(s).csv"); } >"$$t/rejects.csv"; \
@@ -217,7 +218,7 @@ dataset: all
 	(cd "$$t" && $(hash_files)) <"$$w/hashed" >"$$w/sums" & hash=$$!; \
 	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
 	    >"$$t/CHANGES.md"; \
-	$(BIN)/quire-datasheet -q --threads $(tok_threads) --release "$$t" --stats "$$w" \
+	$(BIN)/quire-datasheet -q --threads $(run_threads) --release "$$t" --stats "$$w" \
 	    --stages '$(PIPE_STAGES)' --policies $(POLICIES) --name $(NAME) \
 	    --release-version $(VERSION) --uses '$(USES)' --cutoff $(CUTOFF) \
 	    $(if $(CONTACT),--contact '$(CONTACT)'); \

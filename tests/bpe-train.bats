@@ -294,6 +294,26 @@ version_to_full() { quire-bpe-train --version >/dev/full; }
 	cmp one.tiktoken two.tiktoken
 }
 
+@test "bpe-train: --threads shares the large merges out and learns the same ranks" {
+	# 240,000 random words after four beginnings: the first merges visit
+	# more distinct pieces than a merge needs to be shared out (16,384).
+	perl -e 'srand(7); @p = qw(th an re in); for $i (1..800) {
+	    print "{\"id\":\"d$i\",\"text\":\""; for (1..300) { $w = "";
+	    $w .= chr(97 + int(rand(26))) for 1..(2 + int(rand(8)));
+	    print " $p[rand 4]$w" } print "\"}\n" }' >in.jsonl
+	quire-bpe-train --size 1500 --pattern cl100k_base --stats one.json \
+	    --output one.tiktoken in.jsonl
+	[ "$(jq .figures.shared_merges one.json)" = 0 ]
+	for n in 2 3 8; do
+		quire-bpe-train --size 1500 --pattern cl100k_base --threads $n \
+		    --stats $n.json --output $n.tiktoken in.jsonl
+		cmp one.tiktoken $n.tiktoken
+		[ "$(jq .figures.shared_merges $n.json)" -gt 0 ]
+		diff <(jq 'del(.figures.shared_merges)' one.json) \
+		    <(jq 'del(.figures.shared_merges)' $n.json)
+	done
+}
+
 @test "bpe-train: record order and files do not matter" {
 	drop_records >in.jsonl
 	tac in.jsonl >rev.jsonl
@@ -359,7 +379,7 @@ version_to_full() { quire-bpe-train --version >/dev/full; }
 	{ rec a 'abab abab ab'; echo '{"id":"b"}'; } >in.jsonl
 	run -0 words --size 258 --min-count 1 --stats st.json --rejects rej.csv
 	run jq -c '[.records_in, .records_out, .rejected, .bytes_out, .figures]' st.json
-	assert_output "[2,1,{\"bpe-train.no_text\":1},$(wc -c <out.tiktoken),{\"text_bytes\":12,\"pieces\":5,\"distinct_pieces\":3,\"distinct_piece_bytes\":7,\"pairs\":4,\"merges\":2,\"tokens\":258,\"last_merge_count\":2,\"long_pairs\":0,\"duplicate_pairs\":0}]"
+	assert_output "[2,1,{\"bpe-train.no_text\":1},$(wc -c <out.tiktoken),{\"text_bytes\":12,\"pieces\":5,\"distinct_pieces\":3,\"distinct_piece_bytes\":7,\"pairs\":4,\"merges\":2,\"tokens\":258,\"last_merge_count\":2,\"long_pairs\":0,\"duplicate_pairs\":0,\"shared_merges\":0}]"
 	run jq -c .options st.json
 	assert_output '{"size":258,"min_count":1,"pattern":"regex","regex":"[a-z]+| "}'
 }
