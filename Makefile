@@ -45,6 +45,7 @@ LIB_SRC = \
 	lib/release.c \
 	lib/rtf.c \
 	lib/shardread.c \
+	lib/split.c \
 	lib/stats.c \
 	lib/utf8.c \
 	lib/util.c

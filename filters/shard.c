@@ -15,15 +15,14 @@
 #include "atomic.h"
 #include "cli.h"
 #include "csvio.h"
-#include "hash.h"
 #include "jscan.h"
 #include "progress.h"
 #include "record.h"
 #include "rejects.h"
+#include "split.h"
 #include "stats.h"
 #include "util.h"
 
-#define PPM		1000000	/* the split works in parts per million */
 #define NAME_MAX_LEN	200	/* leaves room for "-validation-00000..." */
 #define BATCH_SIZE	((size_t)1 << 20)	/* lines for zstd at once */
 #define OUT_BLOCKS	8	/* output buffer, in ZSTD_CStreamOutSize()s */
@@ -123,63 +122,6 @@ static int
 is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-/*
- * Parse SHARE, a decimal fraction in [0,1] with at most six decimals
- * ("0", "0.01", "1", "1.0"), into parts per million: exactly, without
- * floating point.  Anything else is a usage error.
- */
-static uint32_t
-parse_share(const char *s)
-{
-	const char *p = s;
-	uint32_t ppm = 0, scale;
-
-	if (!is_digit(*p))
-		goto bad;
-	while (*p == '0')
-		p++;
-	if (*p == '1') {
-		ppm = PPM;
-		p++;
-	}
-	if (is_digit(*p))
-		goto range;
-	if (*p == '.') {
-		if (!is_digit(*++p))
-			goto bad;
-		for (scale = PPM / 10; is_digit(*p); p++, scale /= 10) {
-			if (scale == 0)
-				die(EXIT_USAGE, "-v: more than 6 decimals: %s",
-				    s);
-			ppm += (uint32_t)(*p - '0') * scale;
-		}
-	}
-	if (*p != '\0')
-		goto bad;
-	if (ppm > PPM)
-		goto range;
-	return ppm;
-bad:
-	die(EXIT_USAGE, "-v: not a decimal fraction: %s", s);
-range:
-	die(EXIT_USAGE, "-v: %s is out of range 0..1", s);
-}
-
-/* Write ppm as the shortest decimal that parse_share reads back. */
-static void
-format_share(uint32_t ppm, char buf[16])
-{
-	size_t n;
-
-	if (ppm == 0 || ppm == PPM) {
-		snprintf(buf, 16, "%u", ppm / PPM);
-		return;
-	}
-	snprintf(buf, 16, "0.%06u", (unsigned)ppm);
-	for (n = strlen(buf); buf[n - 1] == '0'; n--)
-		buf[n - 1] = '\0';
 }
 
 /* NAME becomes part of file names: [A-Za-z0-9._-], not starting with '.'. */
@@ -488,7 +430,7 @@ main(int argc, char *argv[])
 			    "-T");
 			break;
 		case 'v':
-			share_ppm = parse_share(optarg);
+			share_ppm = split_share(optarg, "-v");
 			break;
 		case 'z':
 			level = (int)estrtonum(optarg, 1, 19, "-z");
@@ -504,7 +446,7 @@ main(int argc, char *argv[])
 		cli_usage_error(usage, "-d DIR is required");
 	check_name(name);
 	check_dir();
-	format_share(share_ppm, share);
+	split_share_format(share_ppm, share);
 
 	stats_init(&st, "shard");
 	stats_option(&st, "name", name);
@@ -541,7 +483,7 @@ main(int argc, char *argv[])
 			continue;
 		}
 		/* The id alone decides the side: stable across versions. */
-		sp = &splits[hash_xxh3_64(id, idlen) % PPM < share_ppm];
+		sp = &splits[split_is_validation(id, idlen, share_ppm)];
 		if (sp->af != NULL && sp->bytes + in.len + 1 > shard_bytes)
 			shard_close(sp);
 		if (sp->af == NULL)
