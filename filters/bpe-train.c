@@ -14,6 +14,7 @@
 #include "progress.h"
 #include "record.h"
 #include "rejects.h"
+#include "split.h"
 #include "stats.h"
 #include "utf8.h"
 #include "util.h"
@@ -42,6 +43,8 @@ static const char *output_path;			/* --output */
 static const char *counts_out;			/* --counts-out */
 static int counts_in;				/* --counts-in */
 static int nthreads = 1;			/* --threads */
+static const char *train_split;			/* --train-split */
+static uint32_t split_ppm;			/* its share */
 
 /*
  * A slot of a string table: the string's length, its first 8 bytes and
@@ -196,11 +199,13 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: %s [-hq] --size N (--pattern NAME | --regex RE) "
 	    "--output FILE\n"
-	    "       [--min-count K] [--threads N] [--rejects FILE] "
-	    "[--stats FILE] [--version] [FILE ...]\n"
+	    "       [--min-count K] [--threads N] [--train-split SHARE] "
+	    "[--rejects FILE]\n"
+	    "       [--stats FILE] [--version] [FILE ...]\n"
 	    "       %s [-hq] (--pattern NAME | --regex RE) "
 	    "--counts-out FILE\n"
-	    "       [--rejects FILE] [--stats FILE] [FILE ...]\n"
+	    "       [--train-split SHARE] [--rejects FILE] [--stats FILE] "
+	    "[FILE ...]\n"
 	    "       %s [-hq] --counts-in --size N (--pattern NAME | "
 	    "--regex RE)\n"
 	    "       --output FILE [--min-count K] [--threads N] [--stats FILE]\n"
@@ -334,6 +339,33 @@ strtab_intern(struct strtab *t, const unsigned char *p, size_t len,
 }
 
 /* --- reading the text ------------------------------------------------- */
+
+/*
+ * Whether quire-shard -v (the --train-split share) puts rec in the
+ * validation split.  A record without an id quire-shard can use is on
+ * neither side: *reason is bpe-train.no_id, with the detail.
+ */
+static int
+is_validation(struct json_object *rec, const struct record_in *in,
+    const char **reason, char *detail, size_t dlen)
+{
+	struct json_object *v;
+	const char *why;
+
+	if (!json_object_object_get_ex(rec, "id", &v))
+		why = "no id";
+	else if (!json_object_is_type(v, json_type_string))
+		why = "id is not a string";
+	else if (json_object_get_string_len(v) == 0)
+		why = "id is empty";
+	else
+		return split_is_validation(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v), split_ppm);
+	*reason = "bpe-train.no_id";
+	snprintf(detail, dlen, "%s:%zu: %s (--train-split)", in->name,
+	    in->lineno, why);
+	return 0;
+}
 
 /*
  * Why rec's text cannot be learned from before it is split: it must be a
@@ -977,7 +1009,7 @@ write_ranks(FILE *fp, const char *path, const struct strtab *tokens)
 static void
 count_records(struct record_in *in, struct bpe_split *split,
     struct strtab *pieces, struct tally *tl, struct rejects *rj,
-    struct stats *st, struct progress *pg)
+    struct stats *st, struct progress *pg, uint64_t *skipped)
 {
 	struct spans sp = { 0 };
 	struct json_object *rec;
@@ -986,10 +1018,22 @@ count_records(struct record_in *in, struct bpe_split *split,
 	size_t len, i, start;
 
 	while ((rec = record_next(in)) != NULL) {
+		/*
+		 * The validation side is skipped before it is counted at
+		 * all: the counts are those of the training shards alone.
+		 */
+		reason = NULL;
+		if (train_split != NULL && is_validation(rec, in, &reason,
+		    detail, sizeof(detail))) {
+			json_object_put(rec);
+			(*skipped)++;
+			continue;
+		}
 		st->records_in++;
 		st->bytes_in += in->len + 1;
-		reason = check_record(rec, in, &text, &len, detail,
-		    sizeof(detail));
+		if (reason == NULL)
+			reason = check_record(rec, in, &text, &len, detail,
+			    sizeof(detail));
 		if (reason == NULL && (reason = split_text(split, text, len,
 		    &sp, why, sizeof(why))) != NULL)
 			snprintf(detail, sizeof(detail), "%s:%zu: %s", in->name,
@@ -1166,7 +1210,8 @@ main(int argc, char *argv[])
 		O_PATTERN,
 		O_REGEX,
 		O_SIZE,
-		O_THREADS
+		O_THREADS,
+		O_TRAIN_SPLIT
 	};
 	static const struct option longopts[] = {
 		CLI_LONGOPTS,
@@ -1178,6 +1223,7 @@ main(int argc, char *argv[])
 		{ "regex", required_argument, NULL, O_REGEX },
 		{ "size", required_argument, NULL, O_SIZE },
 		{ "threads", required_argument, NULL, O_THREADS },
+		{ "train-split", required_argument, NULL, O_TRAIN_SPLIT },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli cli = { 0 };
@@ -1190,8 +1236,8 @@ main(int argc, char *argv[])
 	struct trainer t;
 	struct tally tl = { 0, 0 };
 	struct afile *out;
-	char why[200], err[300];
-	uint64_t longs = 0, dups = 0, last;
+	char why[200], err[300], share[16];
+	uint64_t longs = 0, dups = 0, skipped = 0, last;
 	int ch, mflag = 0, i;
 
 	cli_init(argv, "quire-bpe-train");
@@ -1237,6 +1283,10 @@ main(int argc, char *argv[])
 			nthreads = (int)estrtonum(optarg, 1, MAX_THREADS,
 			    "--threads");
 			break;
+		case O_TRAIN_SPLIT:
+			train_split = optarg;
+			split_ppm = split_share(optarg, "--train-split");
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
@@ -1255,6 +1305,9 @@ main(int argc, char *argv[])
 	if (regex == NULL)
 		cli_usage_error(usage, "--pattern NAME or --regex RE is "
 		    "required");
+	if (train_split != NULL && counts_in)
+		cli_usage_error(usage, "--train-split splits records, not "
+		    "counts files: no --counts-in");
 	if (counts_out == NULL) {
 		if (output_path == NULL)
 			cli_usage_error(usage, "--output FILE is required");
@@ -1272,6 +1325,11 @@ main(int argc, char *argv[])
 	stats_option(&st, "pattern", pattern != NULL ? pattern->name :
 	    "regex");
 	stats_option(&st, "regex", regex);
+	if (train_split != NULL) {
+		split_share_format(split_ppm, share);
+		stats_option(&st, "train_split", share);
+		stats_add(&st, "validation_skipped", 0);
+	}
 	stats_add(&st, "text_bytes", 0);
 	stats_add(&st, "pieces", 0);
 	stats_add(&st, "distinct_pieces", 0);
@@ -1300,11 +1358,14 @@ main(int argc, char *argv[])
 	} else {
 		progress_init(&pg, cli.qflag);
 		record_in_init(&in, argc - optind, argv + optind);
-		count_records(&in, split, &pieces, &tl, &rj, &st, &pg);
+		count_records(&in, split, &pieces, &tl, &rj, &st, &pg,
+		    &skipped);
 		record_in_free(&in);
 		progress_done(&pg);
 	}
 	bpe_split_free(split);
+	if (train_split != NULL)
+		stats_add(&st, "validation_skipped", (int64_t)skipped);
 	stats_add(&st, "text_bytes", (int64_t)tl.text_bytes);
 	stats_add(&st, "pieces", (int64_t)tl.pieces);
 	stats_add(&st, "distinct_pieces", pieces.n);

@@ -107,6 +107,11 @@ version_to_full() { quire-bpe-train --version >/dev/full; }
 	--pattern gpt2 --counts-out ''@--counts-out: empty file name
 	--counts-out c@--pattern NAME or --regex RE is required
 	--counts-in --pattern gpt2 --output o@--size N is required
+	--size 300 --pattern gpt2 --output o --threads 0@--threads: 0 is out of range 1..64
+	--pattern gpt2 --counts-out c --train-split 1.5@--train-split: 1.5 is out of range 0..1
+	--pattern gpt2 --counts-out c --train-split .5@--train-split: not a decimal fraction: .5
+	--pattern gpt2 --counts-out c --train-split 0.0000001@--train-split: more than 6 decimals: 0.0000001
+	--counts-in --pattern gpt2 --counts-out c --train-split 0.1@--train-split splits records, not counts files: no --counts-in
 	EOF
 }
 
@@ -424,6 +429,40 @@ counted_records() {
 		# The rows name the file and line the counting run read.
 		assert_equal "$(cut -d, -f1-5 rej.csv)" "$(cut -d, -f1-5 one.csv)"
 	done
+}
+
+@test "bpe-train: --train-split counts what quire-shard puts in the training shards" {
+	local share
+	counted_records
+	for share in 0 0.3 0.5 1; do
+		echo "# share $share"
+		rm -rf shards && mkdir shards
+		quire-shard -q -n s -d shards -v $share -s 4k --rejects shard-rej.csv \
+		    <in.jsonl >/dev/null
+		if compgen -G 'shards/s-train-*' >/dev/null; then
+			zstd -q -dc shards/s-train-*.jsonl.zst >train.jsonl
+		else
+			: >train.jsonl
+		fi
+		quire-bpe-train -q --pattern cl100k_base --counts-out want.counts \
+		    --rejects want-rej.csv train.jsonl
+		quire-bpe-train -q --pattern cl100k_base --counts-out got.counts \
+		    --train-split $share --stats st.json --rejects rej.csv in.jsonl
+		cmp want.counts got.counts
+		[ "$(jq .figures.validation_skipped st.json)" -eq \
+		    "$(($(wc -l <in.jsonl) - $(wc -l <train.jsonl)))" ]
+		run jq -r .options.train_split st.json
+		assert_output "$share"
+	done
+	# quire-shard's reject of a record without an id, here too.
+	printf '%s\n' '{"text":"no id"}' '{"id":"","text":"empty"}' >noid.jsonl
+	run -0 quire-bpe-train -q --pattern cl100k_base --counts-out n.counts \
+	    --train-split 0.5 --rejects noid-rej.csv noid.jsonl
+	run cut -d, -f5,6 noid-rej.csv
+	assert_output - <<-'EOF'
+	bpe-train.no_id,noid.jsonl:1: no id (--train-split)
+	bpe-train.no_id,noid.jsonl:2: id is empty (--train-split)
+	EOF
 }
 
 @test "bpe-train: a counts file does not depend on the records' order" {
