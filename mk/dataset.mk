@@ -103,10 +103,13 @@ stage_cmd = $(BIN)/quire-$(1) $(if $(2),,-q) --rejects "$(W)/$(3)rejects-$(1).cs
 # The tokenizer: trained here on the training shards (TOKENIZER=train:SIZE,
 # with its own end-of-document token after its last rank), or a given rank
 # file of a published vocabulary, with that vocabulary's special tokens.
-# Training is two steps: each training shard's pieces are counted on their
-# own (quire-bpe-train --counts-out, a target a shard, side by side), then
-# one step adds the counts up and learns the merges (--counts-in): the
-# same rank file as one quire-bpe-train over all the training shards.
+# Training is two steps: the pieces of the training shards' text are
+# counted in parts (quire-bpe-train --counts-out, a target a part, side by
+# side), then one step adds the counts up and learns the merges
+# (--counts-in): the same rank file as one quire-bpe-train over all the
+# training shards.  The parts are the partitions, counted beside shard
+# (--train-split skips what shard puts in validation), or with no
+# partitions the training shards once written.
 # Each shard gets its .bin/.idx; sequence i of a shard is the document of
 # lineage.csv's index i there.  A document tokenize would drop is already
 # in a shard: that stops the run.
@@ -114,13 +117,19 @@ define count_cmd
 zstd -q -dc "$(T)/shards/$(1).jsonl.zst" | $(BIN)/quire-bpe-train -q \
     --pattern $(TOKENIZER_PATTERN) --counts-out "$(W)/bpe/$(1).counts"
 endef
+define count_part_cmd
+$(BIN)/quire-bpe-train -q --pattern $(TOKENIZER_PATTERN) \
+    --train-split $(VALIDATION_SHARE) --counts-out "$(W)/bpe/p$(1).counts" \
+    "$(call pfile,$(1),$(LAST_PART))"
+endef
 define train_cmd
-set -- "$(W)"/bpe/*.counts; \
+set -- "$(T)"/shards/$(NAME)-train-*.jsonl.zst; \
 [ -e "$$1" ] || { echo "quire: no training shard to learn the tokenizer" \
     "from (TOKENIZER=$(TOKENIZER))" >&2; exit 1; }; \
 $(BIN)/quire-bpe-train -q --counts-in --size $(patsubst train:%,%,$(TOKENIZER)) \
     --threads $(if $(filter slurm,$(RUNNER)),1,$(RUN_THREADS)) \
-    --pattern $(TOKENIZER_PATTERN) --output "$(T)/tokenizer.tiktoken" "$$@"
+    --pattern $(TOKENIZER_PATTERN) --output "$(T)/tokenizer.tiktoken" \
+    "$(W)"/bpe/*.counts
 endef
 define tokenize_cmd
 case '$(TOKENIZER)' in \
@@ -309,12 +318,19 @@ endif
 # own too).
 SHARDS = $(patsubst $(T)/shards/%.jsonl.zst,%,$(wildcard $(T)/shards/*.jsonl.zst))
 ifneq ($(filter train:%,$(TOKENIZER)),)
+ifeq ($(PARTITIONS),0)
 $(W)/counts.done: $(W)/shard.done
 	@$(MAKE) --no-print-directory quire-counts
 	@touch $@
 $(W)/bpe/%.counts: $(W)/shard.done
 	@$(call step,$(call count_cmd,$*),bpe-count-$*)
 quire-counts: $(patsubst %,$(W)/bpe/%.counts,$(filter $(NAME)-train-%,$(SHARDS)))
+else
+$(W)/counts.done: $(W)/shard.done $(PARTS:%=$(W)/bpe/p%.counts)
+	@touch $@
+$(W)/bpe/p%.counts: $(call pfile,%,$(LAST_PART))
+	@$(call step,$(call count_part_cmd,$*),bpe-count-$*)
+endif
 $(T)/tokenizer.tiktoken: $(W)/counts.done
 	@$(call step,$(train_cmd),bpe-train)
 else
