@@ -136,6 +136,8 @@ struct trainer {
 	uint64_t paircap;
 	uint32_t *pslots;	/* pair number, or NIL */
 	size_t	pmask;
+	uint32_t nhashed;	/* pairs in pslots */
+	uint32_t *bytepair;	/* pair number of (a, b) at a << 8 | b, or NIL */
 
 	struct entry *heap;
 	size_t	nheap;
@@ -457,6 +459,8 @@ pairs_rehash(struct trainer *t)
 	memset(t->pslots, 0xFF, n * sizeof(*t->pslots));
 	t->pmask = n - 1;
 	for (i = 0; i < t->npairs; i++) {
+		if ((t->pairs[i].a | t->pairs[i].b) < 256)
+			continue;
 		for (j = pair_hash(t->pairs[i].a, t->pairs[i].b) & t->pmask;
 		    t->pslots[j] != NIL; j = (j + 1) & t->pmask)
 			;
@@ -471,6 +475,8 @@ pair_find(const struct trainer *t, uint32_t a, uint32_t b)
 	size_t i;
 	uint32_t k;
 
+	if ((a | b) < 256)
+		return t->bytepair[a << 8 | b];
 	for (i = pair_hash(a, b) & t->pmask; (k = t->pslots[i]) != NIL;
 	    i = (i + 1) & t->pmask)
 		if (t->pairs[k].a == a && t->pairs[k].b == b)
@@ -478,18 +484,13 @@ pair_find(const struct trainer *t, uint32_t a, uint32_t b)
 	return NIL;
 }
 
-/* The number of pair (a, b), made with count 0 when new. */
+/* A new pair (a, b), with count 0. */
 static uint32_t
-pair_get(struct trainer *t, uint32_t a, uint32_t b)
+pair_new(struct trainer *t, uint32_t a, uint32_t b)
 {
 	struct pair *p;
-	size_t i;
 	uint32_t k;
 
-	for (i = pair_hash(a, b) & t->pmask; (k = t->pslots[i]) != NIL;
-	    i = (i + 1) & t->pmask)
-		if (t->pairs[k].a == a && t->pairs[k].b == b)
-			return k;
 	if (t->npairs == NIL - 1)
 		die(EXIT_SOFTWARE, "more than %u pairs", NIL - 1);
 	t->pairs = grow(t->pairs, &t->paircap, (uint64_t)t->npairs + 1,
@@ -499,8 +500,32 @@ pair_get(struct trainer *t, uint32_t a, uint32_t b)
 	memset(p, 0, sizeof(*p));
 	p->a = a;
 	p->b = b;
+	return k;
+}
+
+/*
+ * The number of pair (a, b), made with count 0 when new.  A pair of two
+ * bytes, every pair of the text before the first merge, is found at its
+ * place in bytepair; the others through the hash table.
+ */
+static uint32_t
+pair_get(struct trainer *t, uint32_t a, uint32_t b)
+{
+	size_t i;
+	uint32_t k;
+
+	if ((a | b) < 256) {
+		if ((k = t->bytepair[a << 8 | b]) == NIL)
+			k = t->bytepair[a << 8 | b] = pair_new(t, a, b);
+		return k;
+	}
+	for (i = pair_hash(a, b) & t->pmask; (k = t->pslots[i]) != NIL;
+	    i = (i + 1) & t->pmask)
+		if (t->pairs[k].a == a && t->pairs[k].b == b)
+			return k;
+	k = pair_new(t, a, b);
 	t->pslots[i] = k;
-	if ((size_t)t->npairs * 2 > t->pmask + 1)
+	if ((size_t)++t->nhashed * 2 > t->pmask + 1)
 		pairs_rehash(t);
 	return k;
 }
@@ -639,26 +664,32 @@ arena_fill(struct trainer *t, struct strtab *pieces)
 	t->arena_end = at;
 }
 
+/* An empty trainer: no piece, no pair. */
+static void
+trainer_init(struct trainer *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->pmask = 65535;
+	t->pslots = emalloc((t->pmask + 1) * sizeof(*t->pslots));
+	memset(t->pslots, 0xFF, (t->pmask + 1) * sizeof(*t->pslots));
+	t->bytepair = emalloc(65536 * sizeof(*t->bytepair));
+	memset(t->bytepair, 0xFF, 65536 * sizeof(*t->bytepair));
+}
+
 /*
- * Make the trainer of the counted pieces: every adjacent pair of every
- * piece is counted, each pair's first list filled (one pass counts the
- * places, the second fills them in), and the pairs seen min_count times
- * or more enter the heap.  The table is freed.
+ * Count the pairs of the pieces in the arena: every adjacent pair of
+ * every piece is counted, each pair's first list filled (one pass counts
+ * the places, the second fills them in), and the pairs seen min_count
+ * times or more enter the heap.
  */
 static void
-trainer_init(struct trainer *t, struct strtab *pieces)
+trainer_pairs(struct trainer *t)
 {
 	struct piece *p;
 	struct pair *q;
 	uint32_t *kpos, k, i, w, total = 0;
 	uint64_t at, npos = 0;
 	size_t j;
-
-	memset(t, 0, sizeof(*t));
-	t->pmask = 65535;
-	t->pslots = emalloc((t->pmask + 1) * sizeof(*t->pslots));
-	memset(t->pslots, 0xFF, (t->pmask + 1) * sizeof(*t->pslots));
-	arena_fill(t, pieces);
 
 	/*
 	 * A piece is named by its offset / 8.  In the two passes a pair's
@@ -732,6 +763,7 @@ trainer_free(struct trainer *t)
 	free(t->occ);
 	free(t->pairs);
 	free(t->pslots);
+	free(t->bytepair);
 	free(t->heap);
 	free(t->fresh);
 	strtab_free(&t->tokens);
@@ -1128,6 +1160,23 @@ write_counts(FILE *fp, const char *path, const struct strtab *pieces,
 }
 
 /* Read all of path ("-": stdin) into memory, *n bytes; the caller frees. */
+/* A counts file being read: its bytes, and the piece at hand. */
+struct source {
+	unsigned char *buf;
+	size_t	size;
+	struct bpecnt_cursor c;
+	const unsigned char *p;	/* NULL when no piece is left */
+	uint32_t len;
+	uint64_t count;
+};
+
+static void
+source_next(struct source *s)
+{
+	if (!bpecnt_next_piece(&s->c, &s->p, &s->len, &s->count))
+		s->p = NULL;
+}
+
 static unsigned char *
 read_whole(const char *path, size_t *n)
 {
@@ -1152,26 +1201,25 @@ read_whole(const char *path, size_t *n)
 }
 
 /*
- * Add the counts file path to pieces, tl and st (its records, bytes and
- * rejects); a file that is not one, or was counted with another pattern,
- * is fatal.
+ * A counts file read whole and checked, its figures added to tl and st
+ * (its records, bytes and rejects): src->c is at its first piece, which
+ * is in src->p, len and count (p NULL: none).  A file that is not one, or
+ * was counted with another pattern, is fatal.
  */
 static void
-read_counts(const char *path, struct strtab *pieces, struct tally *tl,
+open_counts(const char *path, struct source *src, struct tally *tl,
     struct stats *st)
 {
 	struct bpecnt_head h;
-	struct bpecnt_cursor c;
-	const unsigned char *p;
+	struct bpecnt_cursor *c = &src->c;
 	const char *name, *why;
 	char err[200], reason[BPECNT_REASON_MAX + 1];
-	unsigned char *buf;
 	uint64_t count;
 	size_t n, len;
-	uint32_t plen;
 
-	buf = read_whole(path, &n);
-	if ((why = bpecnt_check(buf, n, &h, &c, err, sizeof(err))) != NULL)
+	src->buf = read_whole(path, &n);
+	src->size = n;
+	if ((why = bpecnt_check(src->buf, n, &h, c, err, sizeof(err))) != NULL)
 		die(EXIT_DATAERR, "%s: %s", path, why);
 	if (h.regex_len != strlen(regex) || memcmp(h.regex, regex,
 	    h.regex_len) != 0)
@@ -1189,14 +1237,115 @@ read_counts(const char *path, struct strtab *pieces, struct tally *tl,
 	st->bytes_in += h.bytes_in;
 	tl->text_bytes += h.text_bytes;
 	tl->pieces += h.pieces;
-	while (bpecnt_next_reason(&c, &name, &len, &count)) {
+	while (bpecnt_next_reason(c, &name, &len, &count)) {
 		memcpy(reason, name, len);
 		reason[len] = '\0';
 		stats_reject_n(st, reason, (int64_t)count);
 	}
-	while (bpecnt_next_piece(&c, &p, &plen, &count))
-		strtab_intern(pieces, p, plen, count);
-	free(buf);
+	source_next(src);
+}
+
+/* Add the counts file path to pieces, tl and st. */
+static void
+read_counts(const char *path, struct strtab *pieces, struct tally *tl,
+    struct stats *st)
+{
+	struct source src;
+
+	open_counts(path, &src, tl, st);
+	for (; src.p != NULL; source_next(&src))
+		strtab_intern(pieces, src.p, src.len, src.count);
+	free(src.buf);
+}
+
+/* x's piece comes before y's: as memcmp, a prefix first. */
+static inline int
+source_before(const struct source *x, const struct source *y)
+{
+	int c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+
+	return c != 0 ? c < 0 : x->len < y->len;
+}
+
+static void
+source_sift(struct source **h, size_t n, size_t i)
+{
+	struct source *e = h[i];
+	size_t c;
+
+	for (; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && source_before(h[c + 1], h[c]))
+			c++;
+		if (!source_before(h[c], e))
+			break;
+		h[i] = h[c];
+	}
+	h[i] = e;
+}
+
+/*
+ * The pieces of n checked counts files, added up, straight into t's
+ * arena: each file lists its pieces sorted by bytes, so a merge of the
+ * lists meets equal pieces one after another, and no table is needed.
+ * The arena is no larger than 4 times the files (a piece of len bytes
+ * takes len + 12 in a file, at most 4 * len + 23 in the arena).  Counts
+ * the distinct pieces and their bytes; the files are freed.
+ */
+static void
+arena_merge(struct trainer *t, struct source *src, size_t n,
+    uint64_t *distinct, uint64_t *distinct_bytes)
+{
+	struct source **h, *s;
+	struct piece *p;
+	uint64_t size = 0, at = 0, count;
+	size_t nh = 0, i;
+	uint32_t j, len;
+	const unsigned char *bytes;
+
+	h = ecalloc(n > 0 ? n : 1, sizeof(*h));
+	for (i = 0; i < n; i++) {
+		size += 4 * (uint64_t)src[i].size;
+		if (src[i].p != NULL)
+			h[nh++] = &src[i];
+	}
+	for (i = nh; i-- > 0;)
+		source_sift(h, nh, i);
+	t->arena = emalloc(size > 0 ? (size_t)size : 1);
+	*distinct = *distinct_bytes = 0;
+	while (nh > 0) {
+		s = h[0];
+		bytes = s->p;
+		len = s->len;
+		count = 0;
+		/* Every list holding this piece has it at its head. */
+		while (nh > 0 && h[0]->len == len && memcmp(h[0]->p, bytes,
+		    len) == 0) {
+			s = h[0];
+			count += s->count;
+			source_next(s);
+			if (s->p == NULL)
+				h[0] = h[--nh];
+			source_sift(h, nh, 0);
+		}
+		(*distinct)++;
+		*distinct_bytes += len;
+		if (len < 2)
+			continue;
+		if (at / 8 >= NIL)
+			die(EXIT_SOFTWARE, "the distinct pieces need more "
+			    "than 32 GB");
+		p = (struct piece *)(t->arena + at);
+		p->count = count;
+		p->len = len;
+		p->stamp = 0;
+		for (j = 0; j < len; j++)
+			p->tok[j] = bytes[j];
+		at += piece_size(len);
+	}
+	for (i = 0; i < n; i++)
+		free(src[i].buf);
+	free(h);
+	t->arena_end = at;
 }
 
 int
@@ -1237,7 +1386,10 @@ main(int argc, char *argv[])
 	struct tally tl = { 0, 0 };
 	struct afile *out;
 	char why[200], err[300], share[16];
-	uint64_t longs = 0, dups = 0, skipped = 0, last;
+	uint64_t longs = 0, dups = 0, skipped = 0, last, distinct = 0;
+	uint64_t distinct_bytes = 0;
+	struct source *src;
+	size_t nsrc, k;
 	int ch, mflag = 0, i;
 
 	cli_init(argv, "quire-bpe-train");
@@ -1348,9 +1500,22 @@ main(int argc, char *argv[])
 	rej_open(&rj, cli.rejects_path, "bpe-train", &st);
 	out = afile_open(counts_out != NULL ? counts_out : output_path);
 
-	/* Count the pieces of every text, or add up counts files. */
+	/*
+	 * Count the pieces of every text, or add up counts files: into a
+	 * table, or, to learn from counts files, straight into the arena.
+	 */
 	strtab_init(&pieces);
-	if (counts_in) {
+	if (counts_in && counts_out == NULL) {
+		nsrc = optind == argc ? 1 : (size_t)(argc - optind);
+		src = ecalloc(nsrc, sizeof(*src));
+		for (k = 0; k < nsrc; k++)
+			open_counts(optind == argc ? "-" : argv[optind + (int)k],
+			    &src[k], &tl, &st);
+		trainer_init(&t);
+		arena_merge(&t, src, nsrc, &distinct, &distinct_bytes);
+		free(src);
+		strtab_free(&pieces);
+	} else if (counts_in) {
 		if (optind == argc)
 			read_counts("-", &pieces, &tl, &st);
 		for (i = optind; i < argc; i++)
@@ -1368,8 +1533,12 @@ main(int argc, char *argv[])
 		stats_add(&st, "validation_skipped", (int64_t)skipped);
 	stats_add(&st, "text_bytes", (int64_t)tl.text_bytes);
 	stats_add(&st, "pieces", (int64_t)tl.pieces);
-	stats_add(&st, "distinct_pieces", pieces.n);
-	stats_add(&st, "distinct_piece_bytes", (int64_t)pieces.nbytes);
+	if (!counts_in || counts_out != NULL) {
+		distinct = pieces.n;
+		distinct_bytes = pieces.nbytes;
+	}
+	stats_add(&st, "distinct_pieces", (int64_t)distinct);
+	stats_add(&st, "distinct_piece_bytes", (int64_t)distinct_bytes);
 
 	if (counts_out != NULL) {
 		st.bytes_out = write_counts(out->fp, counts_out, &pieces, &tl,
@@ -1380,7 +1549,11 @@ main(int argc, char *argv[])
 	}
 
 	/* Merge, then write the ranks. */
-	trainer_init(&t, &pieces);
+	if (!counts_in) {
+		trainer_init(&t);
+		arena_fill(&t, &pieces);
+	}
+	trainer_pairs(&t);
 	last = train(&t, (uint32_t)vocab_size, &longs, &dups);
 	stats_add(&st, "pairs", t.npairs);
 	stats_add(&st, "merges", t.tokens.n - 256);
