@@ -338,7 +338,7 @@ $(T)/tokenizer.tiktoken: $(W)/shard.done
 	@$(call step,cp '$(TOKENIZER)' "$(T)/tokenizer.tiktoken",tokenizer)
 endif
 $(W)/tokens.done: $(T)/tokenizer.tiktoken
-	@$(MAKE) --no-print-directory $(if $(TOKENIZE_THREADS)$(filter slurm,$(RUNNER)),,-j1) quire-tokens
+	@$(MAKE) --no-print-directory quire-tokens
 	@: >"$(W)/rejects-tokenize.csv"
 	@if [ -n "$$(cat "$(W)"/tok/rejects-*.csv 2>/dev/null)" ]; then \
 		echo "quire: tokenize refused documents that are in shards" >&2; \
@@ -349,6 +349,14 @@ $(W)/tok/%.done: $(T)/tokenizer.tiktoken
 	@$(call step,$(call tokenize_cmd,$*),tokenize-$*)
 	@touch $@
 quire-tokens: $(SHARDS:%=$(W)/tok/%.done)
+# One shard after another (each waits for the one before it), unless
+# TOKENIZE_THREADS or Slurm puts them side by side.
+ifeq ($(TOKENIZE_THREADS)$(filter slurm,$(RUNNER)),)
+tok_chain = $(if $(word 2,$(1)),$(eval $(W)/tok/$(word 2,$(1)).done: | \
+	$(W)/tok/$(firstword $(1)).done)$(call tok_chain,$(wordlist 2,$(words \
+	$(1)),$(1))))
+$(call tok_chain,$(sort $(SHARDS)))
+endif
 
 quire-work: $(W)/shard.done \
 	$(if $(PARTS),$(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(W)/rejects-$(s).csv $(W)/stats-$(s).json)) \
