@@ -108,6 +108,7 @@ NEEDS = \
 	cmd:pkg-config:pkg-config \
 	cmd:c++:g++ \
 	cmd:zstd:zstd \
+	cmd:openssl:openssl \
 	cmd:uconv:icu-devtools \
 	cmd:bats:bats \
 	cmd:jq:jq \
