@@ -152,8 +152,12 @@ LOCKED = NAME VERSION DROP CONSENT POLICIES USES CUTOFF STAGES \
 	MAX_WORK_BYTES NORMALIZE_FLAGS SHARD_BYTES VALIDATION_SHARE \
 	ZSTD_LEVEL ZSTD_THREADS CONTACT DEDUPE_THRESHOLD DEDUPE_SHINGLE \
 	DEDUPE_WORD_FLOOR TOKENIZER TOKENIZER_PATTERN
+# A tree's files by openssl dgst (see hash_files).  Unlike sha256sum it
+# writes a name with a backslash as it is, which inputs.lock's readers
+# take (sha256sum's escaped line would be refused).
 hash_tree = (cd "$(1)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
-	xargs -r -d '\n' sha256sum) | sed 's/^/$(2) /'
+	xargs -r -d '\n' openssl dgst -sha256 -r | sed 's/ \*/  /') | \
+	sed 's/^/$(2) /'
 define write_lock
 { echo "# quire inputs.lock: what $(NAME) $(VERSION) was built from"; \
   echo "quire $(QUIRE_VERSION)"; \

@@ -110,6 +110,19 @@ pipeline() {
 	assert_equal "$total" "$(($(wc -l <"$REL/lineage.csv") - 1))"
 }
 
+@test "dataset: a drop file with a backslash in its name is locked under its name" {
+	# sha256sum would escape the line, which the datasheet refuses.
+	cp -r "$ROOT/samples/drop" drop
+	printf 'notes\n' >'drop/odd\name.txt'
+	run -0 dataset DROP="$PWD/drop"
+	run grep '^drop ' "$REL/inputs.lock"
+	assert_line "drop $(sha256sum <'drop/odd\name.txt' | cut -c1-64)  odd\name.txt"
+	assert_equal "$(grep -c '^drop ' "$REL/inputs.lock")" \
+	    "$(find drop -type f | wc -l)"
+	(cd drop && grep '^drop ' "$REL/inputs.lock" | cut -d' ' -f2- |
+	    sha256sum -c --quiet)
+}
+
 @test "dataset: inputs.lock hashes every drop and policy file, the ledger and the pipeline" {
 	run -0 dataset
 	lock="$REL/inputs.lock"
