@@ -160,14 +160,17 @@ struct trainer {
  * two lists.  A count that falls on a pair the merge did not make is
  * taken off in place (the pair exists, nothing is added to the table);
  * every other move (one that makes or touches a pair with the new token,
- * which may not exist yet) is left in the thread's moves for the main
- * thread to make, thread after thread, once all are done.
+ * which may not exist yet) is left to the main thread, which makes them
+ * thread after thread once all are done.  A thread groups its moves by
+ * pair, in the order it first met each: the main thread then looks each
+ * pair up once, adds its count and lists its pieces, as it would have
+ * met them one by one.
  */
-struct move {
+struct group {
 	uint32_t x;
 	uint32_t y;
-	uint32_t w;
-	int64_t	delta;
+	int64_t	delta;		/* the sum of the moves */
+	uint32_t nw;		/* pieces where it gained; then where they end */
 };
 
 struct mover {
@@ -176,9 +179,18 @@ struct mover {
 	const uint32_t *list[2];
 	size_t	n[2];
 	uint32_t a, b, z, stamp;
-	struct move *mv;
-	size_t	nmv;
-	uint64_t mvcap;
+	struct group *g;	/* ngroups of them, by first move */
+	size_t	ngroups;
+	uint64_t gcap;
+	uint32_t *slot;		/* group number by (x, y), valid at stamp */
+	uint32_t *slotstamp;
+	size_t	smask;		/* slots - 1, or 0 before the first merge */
+	uint32_t *mg;		/* the gains' groups and pieces, in order */
+	uint32_t *mw;
+	size_t	nm;
+	uint64_t mcap;
+	uint32_t *gw;		/* the pieces, group by group */
+	uint64_t gwcap;
 };
 
 /* What the pieces' table does not tell: all the pieces and their bytes. */
@@ -756,8 +768,14 @@ trainer_free(struct trainer *t)
 
 	for (k = 0; k < t->npairs; k++)
 		free(t->pairs[k].more);
-	for (k = 0; k < (uint32_t)nthreads; k++)
-		free(t->movers[k].mv);
+	for (k = 0; k < (uint32_t)nthreads; k++) {
+		free(t->movers[k].g);
+		free(t->movers[k].slot);
+		free(t->movers[k].slotstamp);
+		free(t->movers[k].mg);
+		free(t->movers[k].mw);
+		free(t->movers[k].gw);
+	}
 	free(t->movers);
 	free(t->arena);
 	free(t->occ);
@@ -767,6 +785,47 @@ trainer_free(struct trainer *t)
 	free(t->heap);
 	free(t->fresh);
 	strtab_free(&t->tokens);
+}
+
+static void
+groups_rehash(struct mover *m, size_t n)
+{
+	size_t i, j;
+
+	free(m->slot);
+	free(m->slotstamp);
+	m->slot = emalloc(n * sizeof(*m->slot));
+	m->slotstamp = ecalloc(n, sizeof(*m->slotstamp));
+	m->smask = n - 1;
+	for (i = 0; i < m->ngroups; i++) {
+		for (j = pair_hash(m->g[i].x, m->g[i].y) & m->smask;
+		    m->slotstamp[j] == m->stamp; j = (j + 1) & m->smask)
+			;
+		m->slot[j] = (uint32_t)i;
+		m->slotstamp[j] = m->stamp;
+	}
+}
+
+/* The number of the group of (x, y) in this merge, made when new. */
+static inline uint32_t
+group_of(struct mover *m, uint32_t x, uint32_t y)
+{
+	struct group *g;
+	size_t i;
+
+	for (i = pair_hash(x, y) & m->smask; m->slotstamp[i] == m->stamp;
+	    i = (i + 1) & m->smask) {
+		g = &m->g[m->slot[i]];
+		if (g->x == x && g->y == y)
+			return m->slot[i];
+	}
+	m->g = grow(m->g, &m->gcap, m->ngroups + 1, sizeof(*m->g));
+	m->g[m->ngroups] = (struct group){ x, y, 0, 0 };
+	m->slot[i] = (uint32_t)m->ngroups;
+	m->slotstamp[i] = m->stamp;
+	if (++m->ngroups * 2 > m->smask + 1)
+		groups_rehash(m, (m->smask + 1) * 2);
+	return (uint32_t)(m->ngroups - 1);
 }
 
 /*
@@ -791,8 +850,17 @@ move_pair(struct trainer *t, struct mover *m, uint32_t x, uint32_t y,
 		    __ATOMIC_RELAXED);
 		return;
 	}
-	m->mv = grow(m->mv, &m->mvcap, m->nmv + 1, sizeof(*m->mv));
-	m->mv[m->nmv++] = (struct move){ x, y, w, delta };
+	k = group_of(m, x, y);
+	m->g[k].delta += delta;
+	if (delta <= 0)
+		return;
+	m->g[k].nw++;
+	if (m->nm == m->mcap) {
+		m->mg = grow(m->mg, &m->mcap, m->nm + 1, sizeof(*m->mg));
+		m->mw = erealloc(m->mw, (size_t)m->mcap * sizeof(*m->mw));
+	}
+	m->mg[m->nm] = k;
+	m->mw[m->nm++] = w;
 }
 
 /*
@@ -869,9 +937,25 @@ mover_main(void *arg)
 {
 	struct mover *m = arg;
 
-	m->nmv = 0;
+	struct group *g;
+	size_t i, at;
+	uint32_t n;
+
+	m->ngroups = m->nm = 0;
+	if (m->smask == 0)
+		groups_rehash(m, 1024);
 	merge_list(m->t, m, m->list[0], m->n[0], m->a, m->b, m->z, m->stamp);
 	merge_list(m->t, m, m->list[1], m->n[1], m->a, m->b, m->z, m->stamp);
+	/* The gains' pieces, group by group, each group's in order. */
+	for (i = 0, at = 0; i < m->ngroups; i++) {
+		g = &m->g[i];
+		n = g->nw;
+		g->nw = (uint32_t)at;
+		at += n;
+	}
+	m->gw = grow(m->gw, &m->gwcap, m->nm, sizeof(*m->gw));
+	for (i = 0; i < m->nm; i++)
+		m->gw[m->g[m->mg[i]].nw++] = m->mw[i];
 	return NULL;
 }
 
@@ -888,7 +972,9 @@ merge_shared(struct trainer *t, const uint32_t *l0, size_t n0,
     uint32_t stamp)
 {
 	struct mover *m;
-	size_t i, j;
+	struct pair *q;
+	size_t i, j, from, w;
+	uint32_t k;
 	int rc;
 
 	for (i = 0; i < (size_t)nthreads; i++) {
@@ -911,9 +997,21 @@ merge_shared(struct trainer *t, const uint32_t *l0, size_t n0,
 		pthread_join(t->movers[i].th, NULL);
 	for (i = 0; i < (size_t)nthreads; i++) {
 		m = &t->movers[i];
-		for (j = 0; j < m->nmv; j++)
-			pair_add(t, m->mv[j].x, m->mv[j].y, m->mv[j].delta,
-			    m->mv[j].w, stamp);
+		for (j = 0, from = 0; j < m->ngroups; from = m->g[j++].nw) {
+			k = pair_get(t, m->g[j].x, m->g[j].y);
+			q = &t->pairs[k];
+			q->count += m->g[j].delta;
+			if (m->g[j].nw == from)
+				continue;
+			for (w = from; w < m->g[j].nw; w++)
+				pair_note(t, k, m->gw[w]);
+			if (q->stamp != stamp) {
+				q->stamp = stamp;
+				t->fresh = grow(t->fresh, &t->freshcap,
+				    t->nfresh + 1, sizeof(*t->fresh));
+				t->fresh[t->nfresh++] = k;
+			}
+		}
 	}
 }
 
