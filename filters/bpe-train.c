@@ -689,75 +689,151 @@ trainer_init(struct trainer *t)
 }
 
 /*
+ * One thread's part of the arena while the pairs are first counted: the
+ * pieces in [from, to).  Before any merge every token is a byte, so a
+ * pair is named by a << 8 | b and each thread counts into arrays of its
+ * own; last is the last piece (+1) that listed a pair, so that a piece
+ * goes once on a pair's first list.
+ */
+struct counter {
+	pthread_t th;
+	struct trainer *t;
+	uint64_t from, to;
+	int64_t	*count;		/* by pair, 65536 of each */
+	uint32_t *nfirst;	/* places; then where this part's go in occ */
+	uint32_t *last;
+	int	fill;		/* 0: count, 1: fill occ */
+};
+
+static void *
+counter_main(void *arg)
+{
+	struct counter *c = arg;
+	struct piece *p;
+	uint64_t at;
+	uint32_t i, w, x;
+
+	memset(c->last, 0, 65536 * sizeof(*c->last));
+	for (at = c->from; at < c->to; at += piece_size(p->len)) {
+		p = (struct piece *)(c->t->arena + at);
+		w = (uint32_t)(at / 8);
+		for (i = 0; i + 1 < p->len; i++) {
+			x = p->tok[i] << 8 | p->tok[i + 1];
+			if (!c->fill)
+				c->count[x] += (int64_t)p->count;
+			if (c->last[x] == w + 1)
+				continue;
+			c->last[x] = w + 1;
+			if (c->fill)
+				c->t->occ[c->nfirst[x]++] = w;
+			else
+				c->nfirst[x]++;
+		}
+	}
+	return NULL;
+}
+
+/* Run c[0 .. n) as threads, c[0] on this one. */
+static void
+counters_run(struct counter *c, int n)
+{
+	int i, rc;
+
+	for (i = 1; i < n; i++)
+		if ((rc = pthread_create(&c[i].th, NULL, counter_main,
+		    &c[i])) != 0)
+			die(EXIT_OSERR, "pthread_create: %s", strerror(rc));
+	counter_main(&c[0]);
+	for (i = 1; i < n; i++)
+		pthread_join(c[i].th, NULL);
+}
+
+/*
  * Count the pairs of the pieces in the arena: every adjacent pair of
  * every piece is counted, each pair's first list filled (one pass counts
  * the places, the second fills them in), and the pairs seen min_count
- * times or more enter the heap.
+ * times or more enter the heap.  The arena is cut into nthreads parts of
+ * about as many places each, counted side by side; a pair's first list
+ * holds the parts' pieces one part after another, in arena order, as one
+ * pass would.  Pairs are numbered by (a, b), which no output depends on.
  */
 static void
 trainer_pairs(struct trainer *t)
 {
+	struct counter *c;
 	struct piece *p;
-	struct pair *q;
-	uint32_t *kpos, k, i, w, total = 0;
-	uint64_t at, npos = 0;
-	size_t j;
+	uint64_t at, npos = 0, seen = 0, sum, total = 0;
+	uint32_t k, x, nf;
+	int n = nthreads, i;
 
-	/*
-	 * A piece is named by its offset / 8.  In the two passes a pair's
-	 * stamp is the last piece that listed it, plus one.
-	 */
 	for (at = 0; at < t->arena_end; at += piece_size(p->len)) {
 		p = (struct piece *)(t->arena + at);
 		npos += p->len - 1;
 	}
 	if (npos >= NIL)
 		die(EXIT_SOFTWARE, "more than %u pair places", NIL);
-	kpos = emalloc(npos > 0 ? (size_t)npos * sizeof(*kpos) : 1);
-	for (at = 0, j = 0; at < t->arena_end; at += piece_size(p->len)) {
+	c = ecalloc((size_t)n, sizeof(*c));
+	for (i = 0; i < n; i++) {
+		c[i].t = t;
+		c[i].count = ecalloc(65536, sizeof(*c[i].count));
+		c[i].nfirst = ecalloc(65536, sizeof(*c[i].nfirst));
+		c[i].last = emalloc(65536 * sizeof(*c[i].last));
+	}
+	/* Part i ends at the first piece past i + 1 n-ths of the places. */
+	for (at = 0, i = 0; at < t->arena_end && i < n - 1;
+	    at += piece_size(p->len)) {
 		p = (struct piece *)(t->arena + at);
-		w = (uint32_t)(at / 8);
-		for (i = 0; i + 1 < p->len; i++) {
-			k = pair_get(t, p->tok[i], p->tok[i + 1]);
-			t->pairs[k].count += (int64_t)p->count;
-			if (t->pairs[k].stamp != w + 1) {
-				t->pairs[k].stamp = w + 1;
-				t->pairs[k].nfirst++;
-			}
-			kpos[j++] = k;
+		seen += p->len - 1;
+		if (seen * (uint64_t)n >= npos * (uint64_t)(i + 1)) {
+			c[i].to = c[i + 1].from = at + piece_size(p->len);
+			i++;
 		}
 	}
-	for (k = 0; k < t->npairs; k++) {
-		t->pairs[k].first = total;
-		total += t->pairs[k].nfirst;
-		t->pairs[k].nfirst = 0;
-		t->pairs[k].stamp = 0;
+	for (; i < n; i++) {
+		c[i].to = t->arena_end;
+		if (i + 1 < n)
+			c[i + 1].from = t->arena_end;
+	}
+	counters_run(c, n);
+
+	/* Each pair's first list: the parts' places one after another. */
+	for (x = 0; x < 65536; x++) {
+		for (sum = 0, nf = 0, i = 0; i < n; i++) {
+			sum += (uint64_t)c[i].count[x];
+			nf += c[i].nfirst[x];
+		}
+		if (nf == 0)
+			continue;
+		k = t->bytepair[x] = pair_new(t, x >> 8, x & 0xFF);
+		t->pairs[k].count = (int64_t)sum;
+		t->pairs[k].first = (uint32_t)total;
+		t->pairs[k].nfirst = nf;
+		for (i = 0; i < n; i++) {
+			nf = c[i].nfirst[x];
+			c[i].nfirst[x] = (uint32_t)total;
+			total += nf;
+		}
 	}
 	t->occ = emalloc(total > 0 ? (size_t)total * sizeof(*t->occ) : 1);
-	for (at = 0, j = 0; at < t->arena_end; at += piece_size(p->len)) {
-		p = (struct piece *)(t->arena + at);
-		w = (uint32_t)(at / 8);
-		for (i = 0; i + 1 < p->len; i++) {
-			q = &t->pairs[kpos[j++]];
-			if (q->stamp != w + 1) {
-				q->stamp = w + 1;
-				t->occ[q->first + q->nfirst++] = w;
-			}
-		}
+	for (i = 0; i < n; i++)
+		c[i].fill = 1;
+	counters_run(c, n);
+	for (i = 0; i < n; i++) {
+		free(c[i].count);
+		free(c[i].nfirst);
+		free(c[i].last);
 	}
-	free(kpos);
-	for (k = 0; k < t->npairs; k++) {
-		t->pairs[k].stamp = 0;
+	free(c);
+	for (k = 0; k < t->npairs; k++)
 		if (t->pairs[k].count >= min_count)
 			heap_push(t, &t->pairs[k]);
-	}
 
 	t->movers = ecalloc((size_t)nthreads, sizeof(*t->movers));
 	strtab_init(&t->tokens);
 	for (k = 0; k < 256; k++) {
-		unsigned char c = (unsigned char)k;
+		unsigned char ch = (unsigned char)k;
 
-		strtab_intern(&t->tokens, &c, 1, 1);
+		strtab_intern(&t->tokens, &ch, 1, 1);
 	}
 }
 

@@ -317,6 +317,13 @@ version_to_full() { quire-bpe-train --version >/dev/full; }
 		diff <(jq 'del(.figures.shared_merges)' one.json) \
 		    <(jq 'del(.figures.shared_merges)' $n.json)
 	done
+	# More threads than pieces: the parts of the first count are empty.
+	rec a 'abab abab ab' >tiny.jsonl
+	quire-bpe-train --size 258 --min-count 1 --regex '[a-z]+| ' \
+	    --output t1.tiktoken tiny.jsonl
+	quire-bpe-train --size 258 --min-count 1 --regex '[a-z]+| ' \
+	    --threads 64 --output t64.tiktoken tiny.jsonl
+	cmp t1.tiktoken t64.tiktoken
 }
 
 @test "bpe-train: record order and files do not matter" {
