@@ -1,4 +1,7 @@
 /* quire-bpe-train: learn a byte-level BPE vocabulary, a .tiktoken file. */
+#define _DEFAULT_SOURCE		/* madvise's MADV_HUGEPAGE */
+#include <sys/mman.h>
+
 #include <getopt.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -247,6 +250,27 @@ grow(void *p, uint64_t *cap, uint64_t need, size_t sz)
 		die(EXIT_OSERR, "out of memory");
 	*cap = c;
 	return erealloc(p, (size_t)c * sz);
+}
+
+/*
+ * Memory for the arena and the first lists, which the merges visit all
+ * over: in huge pages where the kernel gives them on asking (fewer page
+ * faults and TLB misses), else in ordinary ones.  Freed by free().
+ */
+static void *
+big_alloc(size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	void *p;
+
+	if (n < huge)
+		return emalloc(n > 0 ? n : 1);
+	if (posix_memalign(&p, huge, n) != 0)
+		die(EXIT_OSERR, "out of memory");
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, n / huge * huge, MADV_HUGEPAGE);
+#endif
+	return p;
 }
 
 /* --- string tables ---------------------------------------------------- */
@@ -658,7 +682,7 @@ arena_fill(struct trainer *t, struct strtab *pieces)
 			size += piece_size(pieces->slots[i].len);
 	if (size / 8 >= NIL)
 		die(EXIT_SOFTWARE, "the distinct pieces need more than 32 GB");
-	t->arena = emalloc(size > 0 ? (size_t)size : 1);
+	t->arena = big_alloc((size_t)size);
 	for (i = 0; i <= pieces->mask; i++) {
 		s = &pieces->slots[i];
 		if (s->len < 2)
@@ -814,7 +838,7 @@ trainer_pairs(struct trainer *t)
 			total += nf;
 		}
 	}
-	t->occ = emalloc(total > 0 ? (size_t)total * sizeof(*t->occ) : 1);
+	t->occ = big_alloc((size_t)total * sizeof(*t->occ));
 	for (i = 0; i < n; i++)
 		c[i].fill = 1;
 	counters_run(c, n);
@@ -1484,7 +1508,7 @@ arena_merge(struct trainer *t, struct source *src, size_t n,
 	}
 	for (i = nh; i-- > 0;)
 		source_sift(h, nh, i);
-	t->arena = emalloc(size > 0 ? (size_t)size : 1);
+	t->arena = big_alloc((size_t)size);
 	*distinct = *distinct_bytes = 0;
 	while (nh > 0) {
 		s = h[0];
