@@ -107,9 +107,10 @@ stage_cmd = $(BIN)/quire-$(1) $(if $(2),,-q) --rejects "$(W)/$(3)rejects-$(1).cs
 # counted in parts (quire-bpe-train --counts-out, a target a part, side by
 # side), then one step adds the counts up and learns the merges
 # (--counts-in): the same rank file as one quire-bpe-train over all the
-# training shards.  The parts are the partitions, counted beside shard
-# (--train-split skips what shard puts in validation), or with no
-# partitions the training shards once written.
+# training shards.  The parts are the partitions, counted as their last
+# stage before shard writes them (count_tee; --train-split skips what
+# shard puts in validation), or with no partitions the training shards
+# once written.
 # Each shard gets its .bin/.idx; sequence i of a shard is the document of
 # lineage.csv's index i there.  A document tokenize would drop is already
 # in a shard: that stops the run.
@@ -119,9 +120,15 @@ zstd -q -dc "$(T)/shards/$(1).jsonl.zst" | $(BIN)/quire-bpe-train -q \
 endef
 define count_part_cmd
 $(BIN)/quire-bpe-train -q --pattern $(TOKENIZER_PATTERN) \
-    --train-split $(VALIDATION_SHARE) --counts-out "$(W)/bpe/p$(1).counts" \
-    "$(call pfile,$(1),$(LAST_PART))"
+    --train-split $(VALIDATION_SHARE) --counts-out "$(W)/bpe/p$(1).counts"
 endef
+# Where stage $(2) of partition $(1) writes: its file; the last stage
+# before shard, when the tokenizer is learned, also through tee to the
+# counting of the partition's pieces, which then takes no target (and no
+# core) of its own once the stages are done.
+count_tee = $(if $(and $(filter $(2),$(LAST_PART)),$(filter train:%,$(TOKENIZER)),$(filter \
+	tokenize,$(STAGES))),| tee "$(call pfile,$(1),$(2))" | $(call \
+	count_part_cmd,$(1)),>"$(call pfile,$(1),$(2))")
 define train_cmd
 set -- "$(T)"/shards/$(NAME)-train-*.jsonl.zst; \
 [ -e "$$1" ] || { echo "quire: no training shard to learn the tokenizer" \
@@ -273,7 +280,7 @@ allparts = $(foreach k,$(PARTS),$(call pfile,$(k),$(1)))
 define part_rule
 $(call pfile,$(1),$(2)): $(if $(filter ingest,$(2)),,$(call pfile,$(1),$(call prev_of,$(2))))
 	@echo '$(REJECTS_HEAD)' >"$(W)/p$(1)/rejects-$(2).csv"
-	@$$(call step,$(call stage_cmd,$(2),,p$(1)/) $(if $(filter ingest,$(2)),-p $(1)/$(PARTITIONS),<"$(call pfile,$(1),$(call prev_of,$(2)))") >"$$@",$(2)-$(1))
+	@$$(call step,$(call stage_cmd,$(2),,p$(1)/) $(if $(filter ingest,$(2)),-p $(1)/$(PARTITIONS),<"$(call pfile,$(1),$(call prev_of,$(2)))") $(call count_tee,$(1),$(2)),$(2)-$(1))
 endef
 
 # dedupe in three phases: each partition's signatures, the decisions over
@@ -283,7 +290,7 @@ define dedupe_rule
 $(W)/p$(1)/dedupe.sig: $(call pfile,$(1),$(call prev_of,dedupe))
 	@$$(call step,$(BIN)/quire-dedupe -q -k $(DEDUPE_SHINGLE) -w $(DEDUPE_WORD_FLOOR) -S "$$@" "$$<",dedupe-sig-$(1))
 $(call pfile,$(1),dedupe): $(call pfile,$(1),$(call prev_of,dedupe)) $(W)/dedupe.done
-	@$$(call step,$(BIN)/quire-dedupe -A "$(W)/p$(1)/dedupe.sig.keep" "$$<" >"$$@",dedupe-keep-$(1))
+	@$$(call step,$(BIN)/quire-dedupe -A "$(W)/p$(1)/dedupe.sig.keep" "$$<" $(call count_tee,$(1),dedupe),dedupe-keep-$(1))
 endef
 
 # A per-partition stage's rejects and stats for the whole stream.
@@ -337,8 +344,7 @@ quire-counts: $(patsubst %,$(W)/bpe/%.counts,$(filter $(NAME)-train-%,$(SHARDS))
 else
 $(W)/counts.done: $(W)/shard.done $(PARTS:%=$(W)/bpe/p%.counts)
 	@touch $@
-$(W)/bpe/p%.counts: $(call pfile,%,$(LAST_PART))
-	@$(call step,$(call count_part_cmd,$*),bpe-count-$*)
+$(W)/bpe/p%.counts: $(call pfile,%,$(LAST_PART)) ;
 endif
 $(T)/tokenizer.tiktoken: $(W)/counts.done
 	@$(call step,$(train_cmd),bpe-train)
