@@ -120,7 +120,8 @@ zstd -q -dc "$(T)/shards/$(1).jsonl.zst" | $(BIN)/quire-bpe-train -q \
 endef
 define count_part_cmd
 $(BIN)/quire-bpe-train -q --pattern $(TOKENIZER_PATTERN) \
-    --train-split $(VALIDATION_SHARE) --counts-out "$(W)/bpe/p$(1).counts"
+    --train-split $(VALIDATION_SHARE) --counts-out "$(W)/bpe/p$(1).counts" \
+    --stats "$(W)/bpe/p$(1).json"
 endef
 # Where stage $(2) of partition $(1) writes: its file; the last stage
 # before shard, when the tokenizer is learned, also through tee to the
@@ -129,9 +130,18 @@ endef
 count_tee = $(if $(and $(filter $(2),$(LAST_PART)),$(filter train:%,$(TOKENIZER)),$(filter \
 	tokenize,$(STAGES))),| tee "$(call pfile,$(1),$(2))" | $(call \
 	count_part_cmd,$(1)),>"$(call pfile,$(1),$(2))")
+# Whether a training shard is (or will be) written: with partitions, the
+# learning step runs beside shard and asks the counts' statistics how
+# many records the training side has (shard refuses only one without an
+# id, which bpe-train rejects as bpe-train.no_id).
+ifeq ($(PARTITIONS),0)
+has_train = set -- "$(T)"/shards/$(NAME)-train-*.jsonl.zst; [ -e "$$1" ]
+else
+has_train = [ "$$(jq -s 'map(.records_in - (.rejected["bpe-train.no_id"] // \
+	0)) | add' "$(W)"/bpe/p*.json)" -gt 0 ]
+endif
 define train_cmd
-set -- "$(T)"/shards/$(NAME)-train-*.jsonl.zst; \
-[ -e "$$1" ] || { echo "quire: no training shard to learn the tokenizer" \
+$(has_train) || { echo "quire: no training shard to learn the tokenizer" \
     "from (TOKENIZER=$(TOKENIZER))" >&2; exit 1; }; \
 $(BIN)/quire-bpe-train -q --counts-in --size $(patsubst train:%,%,$(TOKENIZER)) \
     --threads $(if $(filter slurm,$(RUNNER)),1,$(RUN_THREADS)) \
@@ -342,7 +352,7 @@ $(W)/bpe/%.counts: $(W)/shard.done
 	@$(call step,$(call count_cmd,$*),bpe-count-$*)
 quire-counts: $(patsubst %,$(W)/bpe/%.counts,$(filter $(NAME)-train-%,$(SHARDS)))
 else
-$(W)/counts.done: $(W)/shard.done $(PARTS:%=$(W)/bpe/p%.counts)
+$(W)/counts.done: $(PARTS:%=$(W)/bpe/p%.counts)
 	@touch $@
 $(W)/bpe/p%.counts: $(call pfile,%,$(LAST_PART)) ;
 endif
@@ -352,7 +362,7 @@ else
 $(T)/tokenizer.tiktoken: $(W)/shard.done
 	@$(call step,cp '$(TOKENIZER)' "$(T)/tokenizer.tiktoken",tokenizer)
 endif
-$(W)/tokens.done: $(T)/tokenizer.tiktoken
+$(W)/tokens.done: $(T)/tokenizer.tiktoken $(W)/shard.done
 	@$(MAKE) --no-print-directory quire-tokens
 	@: >"$(W)/rejects-tokenize.csv"
 	@if [ -n "$$(cat "$(W)"/tok/rejects-*.csv 2>/dev/null)" ]; then \
