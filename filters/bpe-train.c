@@ -1702,7 +1702,6 @@ main(int argc, char *argv[])
 	 * Count the pieces of every text, or add up counts files: into a
 	 * table, or, to learn from counts files, straight into the arena.
 	 */
-	strtab_init(&pieces);
 	if (counts_in && counts_out == NULL) {
 		nsrc = optind == argc ? 1 : (size_t)(argc - optind);
 		src = ecalloc(nsrc, sizeof(*src));
@@ -1712,13 +1711,14 @@ main(int argc, char *argv[])
 		trainer_init(&t);
 		arena_merge(&t, src, nsrc, &distinct, &distinct_bytes);
 		free(src);
-		strtab_free(&pieces);
 	} else if (counts_in) {
+		strtab_init(&pieces);
 		if (optind == argc)
 			read_counts("-", &pieces, &tl, &st);
 		for (i = optind; i < argc; i++)
 			read_counts(argv[i], &pieces, &tl, &st);
 	} else {
+		strtab_init(&pieces);
 		progress_init(&pg, cli.qflag);
 		record_in_init(&in, argc - optind, argv + optind);
 		count_records(&in, split, &pieces, &tl, &rj, &st, &pg,
