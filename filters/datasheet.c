@@ -75,6 +75,7 @@ struct facts {
 	struct tally genres;
 	struct tally fields;	/* top-level keys of the records */
 	uint64_t *scripts;	/* characters per UScriptCode */
+	uint64_t (*ascii)[128];	/* ASCII_LANES counts of each ASCII byte */
 	struct vec lchars;	/* each document's length */
 	struct vec lbytes;
 	char	**writers;	/* writer ids, sorted and unique by facts_end */
@@ -407,11 +408,22 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The script of every character of the BMP, looked up once. */
+static uint16_t bmp_script[0x10000];
+
+/*
+ * ASCII bytes are tallied by byte, eight at a time into eight tables, and
+ * only turned into scripts when a shard ends: one counter bumped for
+ * every letter would wait on its own last store.
+ */
+#define ASCII_LANES 8
+
 static void
 facts_init(struct facts *f, int nscripts)
 {
 	memset(f, 0, sizeof(*f));
 	f->scripts = ecalloc((size_t)nscripts, sizeof(*f->scripts));
+	f->ascii = ecalloc(ASCII_LANES, sizeof(*f->ascii));
 }
 
 /*
@@ -423,6 +435,11 @@ facts_end(struct facts *f)
 {
 	size_t i, j;
 
+	for (i = 0; i < ASCII_LANES; i++)
+		for (j = 0; j < 128; j++) {
+			f->scripts[bmp_script[j]] += f->ascii[i][j];
+			f->ascii[i][j] = 0;
+		}
 	sort(f->lchars.v, f->lchars.n, sizeof(*f->lchars.v), cmp_u64);
 	sort(f->lbytes.v, f->lbytes.n, sizeof(*f->lbytes.v), cmp_u64);
 	sort(f->writers, f->nwriters, sizeof(*f->writers), cmp_str);
@@ -483,6 +500,7 @@ facts_free(struct facts *f)
 	tally_free(&f->genres);
 	tally_free(&f->fields);
 	free(f->scripts);
+	free(f->ascii);
 	free(f->lchars.v);
 	free(f->lbytes.v);
 	for (i = 0; i < f->nwriters; i++)
@@ -1362,34 +1380,63 @@ next_cp(const unsigned char *s, size_t len, size_t *i)
 	return (int32_t)cp;
 }
 
-/* The script of every ASCII character, looked up once. */
-static int ascii_script[128];
-
 /* Count the characters of text by script (ICU's uscript_getScript). */
+/* The script of code point c (-1: invalid UTF-8), by ICU. */
+static int
+script_of(int32_t c, int nscripts)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	int sc;
+
+	if (c < 0)
+		return USCRIPT_UNKNOWN;
+	sc = uscript_getScript(c, &err);
+	return U_FAILURE(err) || sc < 0 || sc >= nscripts ? USCRIPT_UNKNOWN :
+	    sc;
+}
+
+/*
+ * Count the characters of text by script.  Other characters are counted
+ * by runs of one script, for the same reason as ASCII_LANES.
+ */
 static void
 count_text(struct facts *f, int nscripts, const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0;
-	uint64_t chars = 0;
-	UErrorCode err;
+	uint64_t (*a)[128] = f->ascii, chars = 0, run = 0, w = 0;
 	int32_t c;
-	int sc;
+	int sc, cur = USCRIPT_UNKNOWN;
 
 	while (i < len) {
+		if (len - i >= 8)
+			memcpy(&w, s + i, 8);
+		if (len - i >= 8 && (w & 0x8080808080808080ULL) == 0) {
+			a[0][s[i]]++, a[1][s[i + 1]]++;
+			a[2][s[i + 2]]++, a[3][s[i + 3]]++;
+			a[4][s[i + 4]]++, a[5][s[i + 5]]++;
+			a[6][s[i + 6]]++, a[7][s[i + 7]]++;
+			i += 8;
+			chars += 8;
+			continue;
+		}
 		if (s[i] < 0x80) {
-			f->scripts[ascii_script[s[i++]]]++;
+			a[0][s[i++]]++;
 			chars++;
 			continue;
 		}
 		c = next_cp(s, len, &i);
-		err = U_ZERO_ERROR;
-		sc = c < 0 ? USCRIPT_UNKNOWN : uscript_getScript(c, &err);
-		if (U_FAILURE(err) || sc < 0 || sc >= nscripts)
-			sc = USCRIPT_UNKNOWN;
-		f->scripts[sc]++;
+		sc = c >= 0 && c < 0x10000 ? bmp_script[c] :
+		    script_of(c, nscripts);
+		if (sc != cur) {
+			f->scripts[cur] += run;
+			cur = sc;
+			run = 0;
+		}
+		run++;
 		chars++;
 	}
+	f->scripts[cur] += run;
 	f->chars += chars;
 	f->text_bytes += len;
 	vec_push(&f->lchars, chars);
@@ -3768,7 +3815,6 @@ main(int argc, char *argv[])
 	struct cli cli = { 0 };
 	struct release r;
 	const char *stages = NULL;
-	UErrorCode err;
 	int ch, i;
 
 	cli_init(argv, "quire-datasheet");
@@ -3840,12 +3886,8 @@ main(int argc, char *argv[])
 	check_stages(r.stages, r.nstages, usage);
 
 	r.nscripts = u_getIntPropertyMaxValue(UCHAR_SCRIPT) + 1;
-	for (i = 0; i < 128; i++) {
-		err = U_ZERO_ERROR;
-		ascii_script[i] = uscript_getScript(i, &err);
-		if (U_FAILURE(err))
-			die(EXIT_SOFTWARE, "ICU: %s", u_errorName(err));
-	}
+	for (i = 0; i < 0x10000; i++)
+		bmp_script[i] = (uint16_t)script_of(i, r.nscripts);
 	facts_init(&r.total, r.nscripts);
 	gather(&r);
 	emit(&r);
