@@ -313,6 +313,22 @@ $(W)/stats-$(1).json: $(call allparts,$(1)) mk/merge-stats.jq
 	    --arg same '$(STATS_SAME_$(1))' -f mk/merge-stats.jq >"$$@",stats-$(1))
 endef
 
+# What reads partition $(1)'s file of stage $(2): the next stage (both of
+# dedupe's phases), shard for the last, and the merges of its rejects and
+# statistics.
+next_of = $(firstword $(call after,$(PART_STAGES),$(1)))
+readers = $(if $(filter $(2),$(LAST_PART)),$(W)/shard.done,$(if $(filter \
+	dedupe,$(call next_of,$(2))),$(W)/p$(1)/dedupe.sig) $(call \
+	pfile,$(1),$(call next_of,$(2)))) $(if $(filter dedupe,$(2)),,$(W)/rejects-$(2).csv \
+	$(W)/stats-$(2).json)
+# The file goes as soon as they are made, not with the work directory at
+# the end: gigabytes of pages the kernel would write back to disk for
+# nothing, and one long removal after the release is complete.
+define free_rule
+$(W)/p$(1)/$(2).freed: $(call readers,$(1),$(2))
+	@rm -f "$(call pfile,$(1),$(2))" && touch $$@
+endef
+
 ifeq ($(PARTITIONS),0)
 # No partitions: the stages as one pipe, each one process over the whole
 # stream (the reference the partitioned runs are tested against).
@@ -322,6 +338,7 @@ $(W)/shard.done:
 else
 $(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(foreach k,$(PARTS),$(eval $(call part_rule,$(k),$(s)))))
 $(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(eval $(call merge_rule,$(s))))
+$(foreach s,$(PART_STAGES),$(foreach k,$(PARTS),$(eval $(call free_rule,$(k),$(s)))))
 ifneq ($(filter dedupe,$(PART_STAGES)),)
 $(foreach k,$(PARTS),$(eval $(call dedupe_rule,$(k))))
 $(W)/dedupe.done: $(foreach k,$(PARTS),$(W)/p$(k)/dedupe.sig)
@@ -341,7 +358,8 @@ endif
 # tokenize: the tokenizer, then each shard on its own (a third make, as
 # the shards are known only once shard has run; so are the training
 # shards whose pieces are counted for the tokenizer, by a make of their
-# own too).
+# own too).  The third make takes the tokenizer as made (-o): what it
+# was made from, the partitions' files, is gone by then.
 SHARDS = $(patsubst $(T)/shards/%.jsonl.zst,%,$(wildcard $(T)/shards/*.jsonl.zst))
 ifneq ($(filter train:%,$(TOKENIZER)),)
 ifeq ($(PARTITIONS),0)
@@ -363,7 +381,7 @@ $(T)/tokenizer.tiktoken: $(W)/shard.done
 	@$(call step,cp '$(TOKENIZER)' "$(T)/tokenizer.tiktoken",tokenizer)
 endif
 $(W)/tokens.done: $(T)/tokenizer.tiktoken $(W)/shard.done
-	@$(MAKE) --no-print-directory quire-tokens
+	@$(MAKE) --no-print-directory -o "$(T)/tokenizer.tiktoken" quire-tokens
 	@: >"$(W)/rejects-tokenize.csv"
 	@if [ -n "$$(cat "$(W)"/tok/rejects-*.csv 2>/dev/null)" ]; then \
 		echo "quire: tokenize refused documents that are in shards" >&2; \
@@ -384,6 +402,7 @@ $(call tok_chain,$(sort $(SHARDS)))
 endif
 
 quire-work: $(W)/shard.done \
+	$(foreach s,$(PART_STAGES),$(foreach k,$(PARTS),$(W)/p$(k)/$(s).freed)) \
 	$(if $(PARTS),$(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(W)/rejects-$(s).csv $(W)/stats-$(s).json)) \
 	$(if $(PARTS),$(if $(filter dedupe,$(PART_STAGES)),$(W)/dedupe.done)) \
 	$(if $(filter tokenize,$(STAGES)),$(W)/tokens.done)
