@@ -35,6 +35,30 @@ dataset_into() {
 	diff -r "$PWD/ref/sample/1.0.0" "$PWD/tt/sample/1.0.0"
 }
 
+@test "scale: each partition's work files are removed once read, before tokenize" {
+	# quire-tokenize, which runs after shard and the tokenizer's
+	# learning step, notes the partitions' files still there.
+	mkdir bin
+	ln -s "$QUIRE_BIN"/quire-* bin/
+	rm bin/quire-tokenize
+	cat >bin/quire-tokenize <<-EOF
+	#!/bin/sh
+	find "$PWD/out" -path '*/.work-*/p*' -type d >>"$PWD/parts"
+	find "$PWD/out" -path '*/.work-*/p*/*.jsonl' >>"$PWD/left"
+	exec "$QUIRE_BIN/quire-tokenize" "\$@"
+	EOF
+	chmod +x bin/quire-tokenize
+	: >parts
+	: >left
+	run -0 make -s -C "$ROOT" --no-print-directory dataset BIN="$PWD/bin" \
+	    OUT="$PWD/out" PARTITIONS=2 -j1
+	run -0 sort -u parts
+	assert_line --index 0 --regexp '/p0$'
+	assert_line --index 1 --regexp '/p1$'
+	run -0 cat left
+	assert_output ""
+}
+
 @test "scale: rebuilding with other PARTITIONS finds the release up to date" {
 	run -0 dataset_into "$OUTDIR" PARTITIONS=2
 	run -0 dataset_into "$OUTDIR" PARTITIONS=5 -j2
