@@ -196,7 +196,10 @@ run_threads = $$(( $(work_jobs) < $(NPROC) ? $(work_jobs) : $(NPROC) ))
 # SHA256SUMS: the files the work directory's make leaves in T are hashed
 # (HASH_JOBS processes, in the background) while quire-changes and
 # quire-datasheet, which only add files, write the reports; then the
-# files they added.
+# files they added.  The shards and their token files are not hashed
+# twice: quire-datasheet hashes them as it reads them, for
+# croissant.json, whose sums SHA256SUMS takes.  Every file must then be
+# listed once.
 # openssl dgst hashes with the CPU's SHA instructions, about 3 times
 # coreutils' sha256sum here; its -r lines ("HEX *PATH") become sha256sum's
 # ("HEX  PATH"), which the release's names (no newline, no backslash) keep
@@ -249,7 +252,8 @@ dataset: all
 	{ cat "$$w/inputs.lock"; [ "$$old" = - ] || \
 	  sha256sum "$$old/SHA256SUMS" | sed "s|  .*|  $$prev/SHA256SUMS|; s/^/previous /"; \
 	} >"$$t/inputs.lock"; \
-	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort) >"$$w/hashed"; \
+	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
+	    awk '!/^shards\/[^\/]*\.(jsonl\.zst|bin|idx)$$/') >"$$w/hashed"; \
 	(cd "$$t" && $(hash_files)) <"$$w/hashed" >"$$w/sums" & hash=$$!; \
 	$(BIN)/quire-changes -q -c "$$t/changes.csv" "$$old" "$$t" \
 	    >"$$t/CHANGES.md"; \
@@ -258,11 +262,17 @@ dataset: all
 	    --release-version $(VERSION) --uses '$(USES)' --cutoff $(CUTOFF) \
 	    $(if $(CONTACT),--contact '$(CONTACT)'); \
 	wait $$hash; hash=; \
+	jq -r '.distribution[] | select(.sha256) | "\(.sha256)  \(.contentUrl)"' \
+	    "$$t/croissant.json" >>"$$w/sums"; \
 	{ cat "$$w/sums"; (cd "$$t" && find . -type f -printf '%P\n' | \
-	    LC_ALL=C sort | LC_ALL=C comm -23 - /dev/fd/3 | $(hash_files)) \
-	    3<"$$w/hashed"; } | \
+	    LC_ALL=C sort | LC_ALL=C comm -23 - <(sed 's/^[0-9a-f]*  //' \
+	    "$$w/sums" | LC_ALL=C sort) | $(hash_files)); } | \
 	    sed 's/^\([0-9a-f]*\)  \(.*\)$$/\2\t\1/' | LC_ALL=C sort | \
 	    sed 's/^\(.*\)\t\([0-9a-f]*\)$$/\2  \1/' >"$$w/SHA256SUMS"; \
+	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort) | \
+	    cmp -s - <(cut -c67- "$$w/SHA256SUMS") || { echo "quire:" \
+	    "SHA256SUMS would not list each file of the release once" >&2; \
+	    exit 1; }; \
 	mv "$$w/SHA256SUMS" "$$t/SHA256SUMS"; \
 	if [ -e "$(RELEASE)" ]; then \
 		if diff -r -q "$$t" "$(RELEASE)" >/dev/null; then \
