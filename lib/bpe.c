@@ -22,9 +22,10 @@
 
 #define SHORT_PIECE	64	/* longer pieces merge through the heap */
 #define LOAD_AHEAD	16	/* tokens whose slot is fetched ahead */
-#define MEMO_SIZE	8192	/* entries of the memo, a power of two */
-#define MEMO_BYTES	54	/* longest piece remembered */
-#define MEMO_IDS	16	/* most tokens of a piece remembered */
+#define MEMO_SIZE	16384	/* entries of the memo, a power of two */
+#define MEMO_BYTES	25	/* longest piece remembered */
+#define MEMO_IDS	8	/* most tokens of a piece remembered */
+#define CACHE_LINE	64
 #define MAX_TOKEN_LEN	BPE_MAX_TOKEN_LEN	/* span keeps 16 bits */
 
 /*
@@ -39,15 +40,20 @@ struct bpe_slot {
 };
 
 /*
- * A memo entry: a piece that needed merging and its tokens.  Words that
- * are not tokens come back again and again in prose; the memo turns their
- * merge into one lookup.  The piece's bytes are kept and compared, so a
- * hash collision cannot give wrong tokens.
+ * A memo entry: a piece that needed merging and its tokens, in one cache
+ * line.  Words that are not tokens come back again and again in prose;
+ * the memo turns their merge into one lookup.  The piece's bytes are kept
+ * and compared, so a hash collision cannot give wrong tokens.  Most
+ * pieces that miss are seen once (names, numbers, rare words), and would
+ * push out the ones that come back: an entry found again since it was
+ * stored gets a second chance, the next piece for its place is not stored
+ * over it.
  */
 struct bpe_memo {
-	uint64_t hash;
+	uint32_t check;		/* the hash's bits that the place does not use */
 	uint8_t	len;		/* 0: empty */
 	uint8_t	n;
+	uint8_t	found;		/* found again since stored or passed over */
 	unsigned char bytes[MEMO_BYTES];
 	uint32_t ids[MEMO_IDS];
 };
@@ -741,6 +747,18 @@ merge_long(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		out->v[out->n++] = tok[k];
 }
 
+/* An empty memo, its entries on cache lines of their own. */
+static struct bpe_memo *
+memo_new(void)
+{
+	struct bpe_memo *m;
+
+	if ((m = aligned_alloc(CACHE_LINE, MEMO_SIZE * sizeof(*m))) == NULL)
+		die(EXIT_OSERR, "out of memory");
+	memset(m, 0, MEMO_SIZE * sizeof(*m));
+	return m;
+}
+
 void
 bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
     size_t len, struct bpe_ids *out)
@@ -775,10 +793,11 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	}
 	if (len <= MEMO_BYTES && len > 2) {
 		if (w->memo == NULL)
-			w->memo = ecalloc(MEMO_SIZE, sizeof(*w->memo));
+			w->memo = memo_new();
 		m = &w->memo[h & (MEMO_SIZE - 1)];
-		if (m->hash == h && m->len == len &&
+		if (m->check == (uint32_t)(h >> 32) && m->len == len &&
 		    memcmp(m->bytes, p, len) == 0) {
+			m->found = 1;
 			for (first = 0; first < m->n; first++)
 				out->v[out->n++] = m->ids[first];
 			return;
@@ -793,8 +812,10 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		work_grow(w, len);
 		merge_long(b, w, p, len, out);
 	}
-	if (m != NULL && out->n - first <= MEMO_IDS) {
-		m->hash = h;
+	if (m != NULL && m->found)
+		m->found = 0;
+	else if (m != NULL && out->n - first <= MEMO_IDS) {
+		m->check = (uint32_t)(h >> 32);
 		m->len = (uint8_t)len;
 		m->n = (uint8_t)(out->n - first);
 		memcpy(m->bytes, p, len);
