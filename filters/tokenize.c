@@ -487,6 +487,18 @@ arena_reserve(struct batch *bt, size_t n)
 	return bt->alen;
 }
 
+/* Does s[0..n) hold ED A0..BF, the start of a surrogate's UTF-8? */
+static int
+surrogate_in(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while ((p = memchr(p, 0xED, (size_t)(end - p))) != NULL)
+		if (++p < end && *p >= 0xA0)
+			return 1;
+	return 0;
+}
+
 /*
  * Take the record in->line into d: the line itself, its id and its text
  * unescaped, or why it cannot be tokenized before its text is looked at
@@ -546,10 +558,10 @@ read_doc(struct record_in *in, struct batch *bt, struct doc *d)
 	/*
 	 * The line is valid UTF-8; only an escaped surrogate (decoded as
 	 * ED A0..BF xx) could make the text invalid, so look only where an
-	 * ED byte is.
+	 * ED byte starts one (most ED bytes start Hangul syllables).
 	 */
 	text = bt->arena + d->text;
-	if (memchr(text, 0xED, d->textlen) != NULL &&
+	if (want[1].escaped && surrogate_in(text, d->textlen) &&
 	    !utf8_valid(text, d->textlen)) {
 		d->f.reason = "tokenize.invalid_text";
 		d->why = "text is not valid UTF-8 (an escaped lone surrogate?)";
