@@ -141,30 +141,33 @@ static const signed char b64val[256] = {
 	['+'] = 63, ['/'] = 64
 };
 
-/* Values are stored plus one so that 0 means "not base64". */
+/*
+ * Values are stored plus one so that 0 means "not base64".  A group of
+ * four is checked at once; only the last may hold padding, which reads
+ * as a zero digit.
+ */
 long
 bpe_base64_decode(const char *s, size_t n, unsigned char *out)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, o = 0, pad = 0;
-	uint32_t v;
-	int k, d;
+	uint32_t v = 0;
+	int d0, d1, d2, d3, last;
 
 	if (n == 0 || n % 4 != 0)
 		return -1;
 	if (u[n - 1] == '=')
 		pad = u[n - 2] == '=' ? 2 : 1;
 	for (i = 0; i < n; i += 4) {
-		v = 0;
-		for (k = 0; k < 4; k++) {
-			if (i + k >= n - pad && u[i + k] == '=') {
-				v <<= 6;
-				continue;
-			}
-			if ((d = b64val[u[i + k]]) == 0)
-				return -1;
-			v = v << 6 | (uint32_t)(d - 1);
-		}
+		last = i + 4 == n;
+		d0 = b64val[u[i]];
+		d1 = b64val[u[i + 1]];
+		d2 = last && pad == 2 ? 1 : b64val[u[i + 2]];
+		d3 = last && pad > 0 ? 1 : b64val[u[i + 3]];
+		if ((d0 == 0) | (d1 == 0) | (d2 == 0) | (d3 == 0))
+			return -1;
+		v = (uint32_t)(d0 - 1) << 18 | (uint32_t)(d1 - 1) << 12 |
+		    (uint32_t)(d2 - 1) << 6 | (uint32_t)(d3 - 1);
 		out[o++] = (unsigned char)(v >> 16);
 		out[o++] = (unsigned char)(v >> 8);
 		out[o++] = (unsigned char)v;
@@ -387,16 +390,24 @@ parse_rank(const char *s, size_t n)
 	return v <= BPE_MAX_RANK ? v : -1;
 }
 
+/* A token as read, until the table takes it. */
+struct loaded {
+	uint64_t hash;		/* key_hash of its bytes */
+	uint64_t span;		/* as b->span keeps it */
+	uint32_t rank;
+	uint32_t line;
+};
+
 struct bpe *
 bpe_load(const char *path)
 {
 	struct bpe *b;
+	struct loaded *tok = NULL;
 	char *text, *line, *end, *sp, *nl;
-	size_t len, n, lineno, ntab, off = 0, i, tlen;
+	size_t len, n, lineno, ntab, off = 0, i, cap = 0;
 	long long r;
 	long k;
-	uint32_t dup, nranks = 0, nlines = 0, *order, *lines;
-	uint64_t *hash;
+	uint32_t dup, nranks = 0, ntok = 0;
 	int c;
 
 	text = slurp(path, &len);
@@ -404,7 +415,10 @@ bpe_load(const char *path)
 	b->path = estrdup(path);
 	b->bytes = emalloc(len / 4 * 3 + 1);
 
-	/* First pass: count the lines and find the highest rank. */
+	/*
+	 * One pass over the lines: parse, decode and hash each token, its
+	 * bytes placed one after another in the file's order.
+	 */
 	for (line = text, lineno = 1; line < text + len; line = end + 1,
 	    lineno++) {
 		nl = memchr(line, '\n', (size_t)(text + len - line));
@@ -420,48 +434,6 @@ bpe_load(const char *path)
 		if ((r = parse_rank(sp + 1, (size_t)(line + n - sp - 1))) < 0)
 			die(EXIT_CONFIG, "%s:%zu: the rank is not a number from "
 			    "0 to %u", path, lineno, (unsigned)BPE_MAX_RANK);
-		if ((uint32_t)r + 1 > nranks)
-			nranks = (uint32_t)r + 1;
-		nlines++;
-	}
-	if (nlines == 0)
-		die(EXIT_CONFIG, "%s: no tokens", path);
-	/*
-	 * A table is kept per rank: a file of few tokens with a huge rank
-	 * would make it gigabytes.  Published vocabularies are dense.
-	 */
-	if (nranks > 2 * nlines + 65536)
-		die(EXIT_CONFIG, "%s: %u tokens but ranks up to %u: the ranks "
-		    "leave too large a gap", path, nlines, nranks - 1);
-
-	b->nranks = nranks;
-	b->ntokens = nlines;
-	b->span = ecalloc(nranks, sizeof(*b->span));
-	for (ntab = 1; ntab < (size_t)nlines * 2; ntab <<= 1)
-		;
-	b->mask = ntab - 1;
-	b->slots = table_alloc(ntab * sizeof(*b->slots), &b->slots_mem);
-	/* Eight bits a token: with two set, about one miss in twenty passes. */
-	for (ntab = 64; ntab < (size_t)nlines * 8; ntab <<= 1)
-		;
-	b->filter_mask = ntab / 64 - 1;
-	b->filter = ecalloc(ntab / 64, sizeof(*b->filter));
-
-	/* Second pass: decode, place and check every token. */
-	order = emalloc(nlines * sizeof(*order));
-	lines = emalloc(nlines * sizeof(*lines));
-	nlines = 0;
-	for (line = text, lineno = 1; line < text + len; line = end + 1,
-	    lineno++) {
-		nl = memchr(line, '\n', (size_t)(text + len - line));
-		end = nl != NULL ? nl : text + len;
-		n = (size_t)(end - line);
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		if (n == 0)
-			continue;
-		sp = memchr(line, ' ', n);
-		r = parse_rank(sp + 1, (size_t)(line + n - sp - 1));
 		k = bpe_base64_decode(line, (size_t)(sp - line), b->bytes + off);
 		if (k <= 0)
 			die(EXIT_CONFIG, "%s:%zu: the token is not base64 of "
@@ -469,40 +441,67 @@ bpe_load(const char *path)
 		if (k > MAX_TOKEN_LEN)
 			die(EXIT_CONFIG, "%s:%zu: token longer than %d bytes",
 			    path, lineno, MAX_TOKEN_LEN);
-		if (b->span[r] != 0)
-			die(EXIT_CONFIG, "%s:%zu: rank %lld is given twice", path,
-			    lineno, r);
-		b->span[r] = (uint64_t)off << 16 | (uint64_t)k;
-		order[nlines] = (uint32_t)r;
-		lines[nlines++] = (uint32_t)lineno;
+		if (ntok == cap) {
+			cap = cap == 0 ? 65536 : 2 * cap;
+			tok = erealloc(tok, cap * sizeof(*tok));
+		}
+		tok[ntok].hash = key_hash(b->bytes + off, (size_t)k);
+		tok[ntok].span = (uint64_t)off << 16 | (uint64_t)k;
+		tok[ntok].rank = (uint32_t)r;
+		tok[ntok].line = (uint32_t)lineno;
+		ntok++;
+		if ((uint32_t)r + 1 > nranks)
+			nranks = (uint32_t)r + 1;
 		if ((size_t)k > b->maxlen)
 			b->maxlen = (size_t)k;
 		off += (size_t)k;
 	}
 	free(text);
-
+	if (ntok == 0)
+		die(EXIT_CONFIG, "%s: no tokens", path);
 	/*
-	 * Third pass: into the table, in the file's order.  Slots are
-	 * fetched some tokens ahead: the table is megabytes, read at random,
-	 * and the wait for each slot was most of the load.
+	 * A table is kept per rank: a file of few tokens with a huge rank
+	 * would make it gigabytes.  Published vocabularies are dense.
 	 */
-	hash = emalloc(nlines * sizeof(*hash));
-	for (i = 0; i < nlines; i++) {
-		const unsigned char *t = token_at(b, order[i], &tlen);
+	if (nranks > 2 * ntok + 65536)
+		die(EXIT_CONFIG, "%s: %u tokens but ranks up to %u: the ranks "
+		    "leave too large a gap", path, ntok, nranks - 1);
 
-		hash[i] = key_hash(t, tlen);
+	b->nranks = nranks;
+	b->ntokens = ntok;
+	b->span = ecalloc(nranks, sizeof(*b->span));
+	for (i = 0; i < ntok; i++) {
+		if (b->span[tok[i].rank] != 0)
+			die(EXIT_CONFIG, "%s:%u: rank %u is given twice", path,
+			    tok[i].line, tok[i].rank);
+		b->span[tok[i].rank] = tok[i].span;
 	}
-	for (i = 0; i < nlines; i++) {
-		if (i + LOAD_AHEAD < nlines)
-			__builtin_prefetch(&b->slots[hash[i + LOAD_AHEAD] &
+
+	for (ntab = 1; ntab < (size_t)ntok * 2; ntab <<= 1)
+		;
+	b->mask = ntab - 1;
+	b->slots = table_alloc(ntab * sizeof(*b->slots), &b->slots_mem);
+	/* Eight bits a token: with two set, about one miss in twenty passes. */
+	for (ntab = 64; ntab < (size_t)ntok * 8; ntab <<= 1)
+		;
+	b->filter_mask = ntab / 64 - 1;
+	b->filter = ecalloc(ntab / 64, sizeof(*b->filter));
+	/*
+	 * Into the table, in the file's order.  Slots are fetched some
+	 * tokens ahead: the table is megabytes, read at random, and the wait
+	 * for each slot was most of the load.
+	 */
+	for (i = 0; i < ntok; i++) {
+		if (i + LOAD_AHEAD < ntok)
+			__builtin_prefetch(&b->slots[tok[i + LOAD_AHEAD].hash &
 			    b->mask]);
-		if ((dup = table_insert(b, order[i], hash[i])) != BPE_NONE)
+		if ((dup = table_insert(b, tok[i].rank, tok[i].hash)) !=
+		    BPE_NONE)
 			die(EXIT_CONFIG, "%s:%u: the token of rank %u is "
-			    "also rank %u", path, lines[i], order[i], dup);
+			    "also rank %u", path, tok[i].line, tok[i].rank,
+			    dup);
 	}
-	free(hash);
-	free(order);
-	free(lines);
+	free(tok);
 
 	/*
 	 * Tokens of one and two bytes are found by direct tables.  Every
