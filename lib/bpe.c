@@ -599,6 +599,7 @@ bpe_work_free(struct bpe_work *w)
 	free(w->d);
 	free(w->heap);
 	free(w->memo);
+	free(w->memo_tags);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -746,16 +747,33 @@ merge_long(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		out->v[out->n++] = tok[k];
 }
 
-/* An empty memo, its entries on cache lines of their own. */
+/*
+ * An empty memo, its entries on cache lines of their own, and its tags
+ * in *tags.
+ */
 static struct bpe_memo *
-memo_new(void)
+memo_new(uint16_t **tags)
 {
 	struct bpe_memo *m;
 
 	if ((m = aligned_alloc(CACHE_LINE, MEMO_SIZE * sizeof(*m))) == NULL)
 		die(EXIT_OSERR, "out of memory");
 	memset(m, 0, MEMO_SIZE * sizeof(*m));
+	*tags = ecalloc(MEMO_SIZE, sizeof(**tags));
 	return m;
+}
+
+/*
+ * A memo entry's tag: 16 bits of its piece's hash, never 0 (an empty
+ * entry's).  The tags are a small array beside the memo, which stays in
+ * the cache: a piece whose tag differs is surely not in the memo, and is
+ * merged without waiting for its entry to come from memory.  Most pieces
+ * that miss the memo were never seen before.
+ */
+static inline uint16_t
+memo_tag(uint64_t h)
+{
+	return (uint16_t)(h >> 48 | 1);
 }
 
 void
@@ -765,7 +783,7 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	struct bpe_memo *m = NULL;
 	uint64_t h = 0;
 	uint32_t r;
-	size_t first;
+	size_t first, i = 0;
 
 	/* A piece of len bytes is len tokens at most. */
 	if (out->cap - out->n < len)
@@ -783,7 +801,7 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	} else if (len <= b->maxlen || len <= MEMO_BYTES) {
 		h = key_hash(p, len);
 		if (len <= MEMO_BYTES && w->memo != NULL)
-			__builtin_prefetch(&w->memo[h & (MEMO_SIZE - 1)]);
+			__builtin_prefetch(&w->memo_tags[h & (MEMO_SIZE - 1)]);
 		if (len <= b->maxlen &&
 		    (r = rank_hashed(b, p, len, h)) != BPE_NONE) {
 			out->v[out->n++] = r;
@@ -792,15 +810,19 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	}
 	if (len <= MEMO_BYTES && len > 2) {
 		if (w->memo == NULL)
-			w->memo = memo_new();
-		m = &w->memo[h & (MEMO_SIZE - 1)];
-		if (m->check == (uint32_t)(h >> 32) && m->len == len &&
+			w->memo = memo_new(&w->memo_tags);
+		i = h & (MEMO_SIZE - 1);
+		m = &w->memo[i];
+		if (w->memo_tags[i] == memo_tag(h) &&
+		    m->check == (uint32_t)(h >> 32) && m->len == len &&
 		    memcmp(m->bytes, p, len) == 0) {
 			m->found = 1;
 			for (first = 0; first < m->n; first++)
 				out->v[out->n++] = m->ids[first];
 			return;
 		}
+		/* Its entry is written after the merge: on its way. */
+		__builtin_prefetch(m, 1);
 	}
 	if (len >= UINT32_MAX - 1)
 		die(EXIT_SOFTWARE, "bpe: piece of %zu bytes is too long", len);
@@ -814,6 +836,7 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	if (m != NULL && m->found)
 		m->found = 0;
 	else if (m != NULL && out->n - first <= MEMO_IDS) {
+		w->memo_tags[i] = memo_tag(h);
 		m->check = (uint32_t)(h >> 32);
 		m->len = (uint8_t)len;
 		m->n = (uint8_t)(out->n - first);
