@@ -23,7 +23,7 @@
 #define SHORT_PIECE	64	/* longer pieces merge through the heap */
 #define LOAD_AHEAD	16	/* tokens whose slot is fetched ahead */
 #define MEMO_SIZE	16384	/* entries of the memo, a power of two */
-#define MEMO_BYTES	25	/* longest piece remembered */
+#define MEMO_BYTES	26	/* longest piece remembered */
 #define MEMO_IDS	8	/* most tokens of a piece remembered */
 #define CACHE_LINE	64
 #define MAX_TOKEN_LEN	BPE_MAX_TOKEN_LEN	/* span keeps 16 bits */
@@ -43,17 +43,13 @@ struct bpe_slot {
  * A memo entry: a piece that needed merging and its tokens, in one cache
  * line.  Words that are not tokens come back again and again in prose;
  * the memo turns their merge into one lookup.  The piece's bytes are kept
- * and compared, so a hash collision cannot give wrong tokens.  Most
- * pieces that miss are seen once (names, numbers, rare words), and would
- * push out the ones that come back: an entry found again since it was
- * stored gets a second chance, the next piece for its place is not stored
- * over it.
+ * and compared, so a hash collision cannot give wrong tokens.  Each entry
+ * also has a tag (memo_tag) in a small array of its own.
  */
 struct bpe_memo {
 	uint32_t check;		/* the hash's bits that the place does not use */
 	uint8_t	len;		/* 0: empty */
 	uint8_t	n;
-	uint8_t	found;		/* found again since stored or passed over */
 	unsigned char bytes[MEMO_BYTES];
 	uint32_t ids[MEMO_IDS];
 };
@@ -764,16 +760,22 @@ memo_new(uint16_t **tags)
 }
 
 /*
- * A memo entry's tag: 16 bits of its piece's hash, never 0 (an empty
- * entry's).  The tags are a small array beside the memo, which stays in
- * the cache: a piece whose tag differs is surely not in the memo, and is
- * merged without waiting for its entry to come from memory.  Most pieces
- * that miss the memo were never seen before.
+ * A memo entry's tag: 14 bits of its piece's hash, the bit MEMO_FILLED
+ * (so that an empty entry's tag, 0, is no piece's) and the bit
+ * MEMO_FOUND.  The tags are a small array beside the memo, which stays
+ * in the cache: a piece whose tag differs is surely not in the memo, and
+ * is merged without waiting for its entry to come from memory.  Most
+ * pieces that miss the memo were never seen before (names, numbers, rare
+ * words), and would push out the ones that come back: an entry found
+ * again since it was stored (MEMO_FOUND) gets a second chance, the next
+ * piece for its place is not stored over it.
  */
+#define MEMO_FILLED	1
+#define MEMO_FOUND	2
 static inline uint16_t
 memo_tag(uint64_t h)
 {
-	return (uint16_t)(h >> 48 | 1);
+	return (uint16_t)(h >> 48 & ~(uint64_t)MEMO_FOUND) | MEMO_FILLED;
 }
 
 void
@@ -813,10 +815,10 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 			w->memo = memo_new(&w->memo_tags);
 		i = h & (MEMO_SIZE - 1);
 		m = &w->memo[i];
-		if (w->memo_tags[i] == memo_tag(h) &&
+		if ((w->memo_tags[i] & ~MEMO_FOUND) == memo_tag(h) &&
 		    m->check == (uint32_t)(h >> 32) && m->len == len &&
 		    memcmp(m->bytes, p, len) == 0) {
-			m->found = 1;
+			w->memo_tags[i] |= MEMO_FOUND;
 			for (first = 0; first < m->n; first++)
 				out->v[out->n++] = m->ids[first];
 			return;
@@ -833,8 +835,8 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		work_grow(w, len);
 		merge_long(b, w, p, len, out);
 	}
-	if (m != NULL && m->found)
-		m->found = 0;
+	if (m != NULL && w->memo_tags[i] & MEMO_FOUND)
+		w->memo_tags[i] &= ~MEMO_FOUND;
 	else if (m != NULL && out->n - first <= MEMO_IDS) {
 		w->memo_tags[i] = memo_tag(h);
 		m->check = (uint32_t)(h >> 32);
