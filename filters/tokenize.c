@@ -391,6 +391,28 @@ shard_put(struct shard *sh, const struct bpe_ids *ids)
 }
 
 /*
+ * The .idx on its way out: its numbers are gathered here and written a
+ * buffer at a time, since a call to fwrite for each is slow.
+ */
+struct idx_out {
+	struct shard *sh;
+	unsigned char buf[8192];
+	size_t	len;
+};
+
+/* Append v to the .idx, little-endian, in n bytes. */
+static void
+idx_put(struct idx_out *io, uint64_t v, size_t n)
+{
+	if (io->len + n > sizeof(io->buf)) {
+		efwrite(io->buf, io->len, io->sh->idx->fp, io->sh->idx_path);
+		io->len = 0;
+	}
+	put_le(io->buf + io->len, v, n);
+	io->len += n;
+}
+
+/*
  * Write the .idx (Megatron-LM's MMIDIDX version 1, all little-endian):
  * magic, version u64, dtype code u8, sequence count u64, document count
  * u64 (the length of the document index array: documents + 1), sizes
@@ -401,29 +423,25 @@ shard_put(struct shard *sh, const struct bpe_ids *ids)
 static void
 shard_close(struct shard *sh)
 {
-	unsigned char head[34], v[8];
+	struct idx_out io = { .sh = sh };
 	uint64_t ptr = 0;
 	size_t i;
 
-	memcpy(head, IDX_MAGIC, 9);
-	put_le(head + 9, IDX_VERSION, 8);
-	head[17] = (unsigned char)sh->dtype;
-	put_le(head + 18, sh->nseq, 8);
-	put_le(head + 26, sh->nseq + 1, 8);
-	efwrite(head, sizeof(head), sh->idx->fp, sh->idx_path);
+	memcpy(io.buf, IDX_MAGIC, 9);
+	io.len = 9;
+	idx_put(&io, IDX_VERSION, 8);
+	idx_put(&io, (uint64_t)sh->dtype, 1);
+	idx_put(&io, sh->nseq, 8);
+	idx_put(&io, sh->nseq + 1, 8);
+	for (i = 0; i < sh->nseq; i++)
+		idx_put(&io, sh->sizes[i], 4);
 	for (i = 0; i < sh->nseq; i++) {
-		put_le(v, sh->sizes[i], 4);
-		efwrite(v, 4, sh->idx->fp, sh->idx_path);
-	}
-	for (i = 0; i < sh->nseq; i++) {
-		put_le(v, ptr, 8);
-		efwrite(v, 8, sh->idx->fp, sh->idx_path);
+		idx_put(&io, ptr, 8);
 		ptr += (uint64_t)sh->sizes[i] * sh->itemsize;
 	}
-	for (i = 0; i <= sh->nseq; i++) {
-		put_le(v, i, 8);
-		efwrite(v, 8, sh->idx->fp, sh->idx_path);
-	}
+	for (i = 0; i <= sh->nseq; i++)
+		idx_put(&io, i, 8);
+	efwrite(io.buf, io.len, sh->idx->fp, sh->idx_path);
 	commit(sh->bin, sh->bin_path);
 	commit(sh->idx, sh->idx_path);
 }
