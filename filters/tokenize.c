@@ -600,15 +600,16 @@ read_doc(struct record_in *in, struct batch *bt, struct doc *d)
 }
 
 /*
- * Read records into bt until it holds BATCH_DOCS documents or
- * BATCH_BYTES of them, or the input ends (then bt->ndocs may be 0).
+ * Read records into bt until it holds BATCH_DOCS documents or bytes of
+ * them, or the input ends (then bt->ndocs may be 0).
  */
 static void
-read_batch(struct record_in *in, struct batch *bt, struct stats *st)
+read_batch(struct record_in *in, struct batch *bt, size_t bytes,
+    struct stats *st)
 {
 	bt->ndocs = 0;
 	bt->alen = 0;
-	while (bt->ndocs < BATCH_DOCS && bt->alen < BATCH_BYTES &&
+	while (bt->ndocs < BATCH_DOCS && bt->alen < bytes &&
 	    record_next_line(in)) {
 		st->records_in++;
 		st->bytes_in += in->len + 1;
@@ -830,12 +831,15 @@ write_batch(struct out *o, struct batch *bt)
 /*
  * Read, tokenize and write every document, in the order of this list:
  * write the oldest batch when it is done, else read into a free batch,
- * else tokenize, else wait for a batch to be done.
+ * else tokenize, else wait for a batch to be done.  The first batches
+ * are small and each twice the one before, up to BATCH_BYTES, so that
+ * the other threads need not wait for a whole batch to start.
  */
 static void
 run_pool(struct pool *pl, struct record_in *in, struct out *o)
 {
 	struct batch *bt;
+	size_t bytes = BATCH_BYTES / 16;
 	int eof = 0;
 
 	pthread_mutex_lock(&pl->mu);
@@ -850,7 +854,9 @@ run_pool(struct pool *pl, struct record_in *in, struct out *o)
 		} else if (!eof && pl->count < NBATCHES) {
 			bt = &pl->ring[(pl->head + pl->count) % NBATCHES];
 			pthread_mutex_unlock(&pl->mu);
-			read_batch(in, bt, &o->st);
+			read_batch(in, bt, bytes, &o->st);
+			if (bytes < BATCH_BYTES)
+				bytes *= 2;
 			pthread_mutex_lock(&pl->mu);
 			if (bt->ndocs == 0) {
 				eof = 1;
@@ -887,6 +893,14 @@ file_sha256(const char *path, char hex[HASH_SHA256_HEX])
 		die(EXIT_NOINPUT, "%s: read error", path);
 	fclose(fp);
 	hash_sha256_hex(&h, hex);
+}
+
+/* file_sha256 of the rank file into hex, for pthread_create. */
+static void *
+vocab_sha256(void *hex)
+{
+	file_sha256(vocab_path, hex);
+	return NULL;
 }
 
 /*
@@ -1002,7 +1016,8 @@ main(int argc, char *argv[])
 	char sha[HASH_SHA256_HEX];
 	size_t i;
 	uint32_t cardinality;
-	int ch, regex_given = 0;
+	pthread_t sha_th;
+	int ch, regex_given = 0, sha_thread;
 
 	cli_init(argv, "quire-tokenize");
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
@@ -1103,9 +1118,15 @@ main(int argc, char *argv[])
 	    (sp = bpe_split_new(regex, rerr, sizeof(rerr))) == NULL)
 		cli_usage_error(usage, "--regex: %s", rerr);
 
+	/* With threads to spare, the rank file is hashed while it loads. */
+	sha_thread = nthreads > 1 &&
+	    pthread_create(&sha_th, NULL, vocab_sha256, sha) == 0;
 	b = bpe_load(vocab_path);
 	cardinality = check_specials(b);
-	file_sha256(vocab_path, sha);
+	if (sha_thread)
+		pthread_join(sha_th, NULL);
+	else
+		file_sha256(vocab_path, sha);
 
 	stats_init(&o.st, "tokenize");
 	stats_option(&o.st, "mode", mode == M_OUTPUT ? "output" :
