@@ -346,7 +346,10 @@ shard_open(struct shard *sh, uint32_t cardinality)
 static void
 shard_put(struct shard *sh, const struct bpe_ids *ids)
 {
-	size_t i, need = ids->n * sh->itemsize;
+	size_t i, n = ids->n, need = n * sh->itemsize;
+	const uint32_t *v;
+	unsigned char *o;
+	uint32_t x;
 
 	if (ids->n > INT32_MAX)
 		die(EXIT_SOFTWARE, "a document of %zu tokens: more than the "
@@ -356,18 +359,28 @@ shard_put(struct shard *sh, const struct bpe_ids *ids)
 		sh->bufcap = need * 2;
 		sh->buf = emalloc(sh->bufcap);
 	}
-	/* Two cases spelled out: put_le's loop per token is slow here. */
+	/*
+	 * Two cases spelled out: put_le's loop per token is slow here.  Each
+	 * id is read once into a local, so that the compiler, which must
+	 * assume the byte stores may change any memory, needs to reload
+	 * nothing and makes the bytes of a token one store (one with nothing
+	 * to reorder on a little-endian machine).
+	 */
+	v = ids->v;
+	o = sh->buf;
 	if (sh->itemsize == 2)
-		for (i = 0; i < ids->n; i++) {
-			sh->buf[2 * i] = (unsigned char)ids->v[i];
-			sh->buf[2 * i + 1] = (unsigned char)(ids->v[i] >> 8);
+		for (i = 0; i < n; i++) {
+			x = v[i];
+			o[2 * i] = (unsigned char)x;
+			o[2 * i + 1] = (unsigned char)(x >> 8);
 		}
 	else
-		for (i = 0; i < ids->n; i++) {
-			sh->buf[4 * i] = (unsigned char)ids->v[i];
-			sh->buf[4 * i + 1] = (unsigned char)(ids->v[i] >> 8);
-			sh->buf[4 * i + 2] = (unsigned char)(ids->v[i] >> 16);
-			sh->buf[4 * i + 3] = (unsigned char)(ids->v[i] >> 24);
+		for (i = 0; i < n; i++) {
+			x = v[i];
+			o[4 * i] = (unsigned char)x;
+			o[4 * i + 1] = (unsigned char)(x >> 8);
+			o[4 * i + 2] = (unsigned char)(x >> 16);
+			o[4 * i + 3] = (unsigned char)(x >> 24);
 		}
 	efwrite(sh->buf, need, sh->bin->fp, sh->bin_path);
 	if (sh->nseq == sh->cap) {
@@ -375,6 +388,28 @@ shard_put(struct shard *sh, const struct bpe_ids *ids)
 		sh->sizes = erealloc(sh->sizes, sh->cap * sizeof(*sh->sizes));
 	}
 	sh->sizes[sh->nseq++] = (uint32_t)ids->n;
+}
+
+/*
+ * The .idx on its way out: its numbers are gathered here and written a
+ * buffer at a time, since a call to fwrite for each is slow.
+ */
+struct idx_out {
+	struct shard *sh;
+	unsigned char buf[8192];
+	size_t	len;
+};
+
+/* Append v to the .idx, little-endian, in n bytes. */
+static void
+idx_put(struct idx_out *io, uint64_t v, size_t n)
+{
+	if (io->len + n > sizeof(io->buf)) {
+		efwrite(io->buf, io->len, io->sh->idx->fp, io->sh->idx_path);
+		io->len = 0;
+	}
+	put_le(io->buf + io->len, v, n);
+	io->len += n;
 }
 
 /*
@@ -388,29 +423,25 @@ shard_put(struct shard *sh, const struct bpe_ids *ids)
 static void
 shard_close(struct shard *sh)
 {
-	unsigned char head[34], v[8];
+	struct idx_out io = { .sh = sh };
 	uint64_t ptr = 0;
 	size_t i;
 
-	memcpy(head, IDX_MAGIC, 9);
-	put_le(head + 9, IDX_VERSION, 8);
-	head[17] = (unsigned char)sh->dtype;
-	put_le(head + 18, sh->nseq, 8);
-	put_le(head + 26, sh->nseq + 1, 8);
-	efwrite(head, sizeof(head), sh->idx->fp, sh->idx_path);
+	memcpy(io.buf, IDX_MAGIC, 9);
+	io.len = 9;
+	idx_put(&io, IDX_VERSION, 8);
+	idx_put(&io, (uint64_t)sh->dtype, 1);
+	idx_put(&io, sh->nseq, 8);
+	idx_put(&io, sh->nseq + 1, 8);
+	for (i = 0; i < sh->nseq; i++)
+		idx_put(&io, sh->sizes[i], 4);
 	for (i = 0; i < sh->nseq; i++) {
-		put_le(v, sh->sizes[i], 4);
-		efwrite(v, 4, sh->idx->fp, sh->idx_path);
-	}
-	for (i = 0; i < sh->nseq; i++) {
-		put_le(v, ptr, 8);
-		efwrite(v, 8, sh->idx->fp, sh->idx_path);
+		idx_put(&io, ptr, 8);
 		ptr += (uint64_t)sh->sizes[i] * sh->itemsize;
 	}
-	for (i = 0; i <= sh->nseq; i++) {
-		put_le(v, i, 8);
-		efwrite(v, 8, sh->idx->fp, sh->idx_path);
-	}
+	for (i = 0; i <= sh->nseq; i++)
+		idx_put(&io, i, 8);
+	efwrite(io.buf, io.len, sh->idx->fp, sh->idx_path);
 	commit(sh->bin, sh->bin_path);
 	commit(sh->idx, sh->idx_path);
 }
@@ -487,6 +518,18 @@ arena_reserve(struct batch *bt, size_t n)
 	return bt->alen;
 }
 
+/* Does s[0..n) hold ED A0..BF, the start of a surrogate's UTF-8? */
+static int
+surrogate_in(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while ((p = memchr(p, 0xED, (size_t)(end - p))) != NULL)
+		if (++p < end && *p >= 0xA0)
+			return 1;
+	return 0;
+}
+
 /*
  * Take the record in->line into d: the line itself, its id and its text
  * unescaped, or why it cannot be tokenized before its text is looked at
@@ -546,10 +589,10 @@ read_doc(struct record_in *in, struct batch *bt, struct doc *d)
 	/*
 	 * The line is valid UTF-8; only an escaped surrogate (decoded as
 	 * ED A0..BF xx) could make the text invalid, so look only where an
-	 * ED byte is.
+	 * ED byte starts one (most ED bytes start Hangul syllables).
 	 */
 	text = bt->arena + d->text;
-	if (memchr(text, 0xED, d->textlen) != NULL &&
+	if (want[1].escaped && surrogate_in(text, d->textlen) &&
 	    !utf8_valid(text, d->textlen)) {
 		d->f.reason = "tokenize.invalid_text";
 		d->why = "text is not valid UTF-8 (an escaped lone surrogate?)";
@@ -557,15 +600,16 @@ read_doc(struct record_in *in, struct batch *bt, struct doc *d)
 }
 
 /*
- * Read records into bt until it holds BATCH_DOCS documents or
- * BATCH_BYTES of them, or the input ends (then bt->ndocs may be 0).
+ * Read records into bt until it holds BATCH_DOCS documents or bytes of
+ * them, or the input ends (then bt->ndocs may be 0).
  */
 static void
-read_batch(struct record_in *in, struct batch *bt, struct stats *st)
+read_batch(struct record_in *in, struct batch *bt, size_t bytes,
+    struct stats *st)
 {
 	bt->ndocs = 0;
 	bt->alen = 0;
-	while (bt->ndocs < BATCH_DOCS && bt->alen < BATCH_BYTES &&
+	while (bt->ndocs < BATCH_DOCS && bt->alen < bytes &&
 	    record_next_line(in)) {
 		st->records_in++;
 		st->bytes_in += in->len + 1;
@@ -787,12 +831,15 @@ write_batch(struct out *o, struct batch *bt)
 /*
  * Read, tokenize and write every document, in the order of this list:
  * write the oldest batch when it is done, else read into a free batch,
- * else tokenize, else wait for a batch to be done.
+ * else tokenize, else wait for a batch to be done.  The first batches
+ * are small and each twice the one before, up to BATCH_BYTES, so that
+ * the other threads need not wait for a whole batch to start.
  */
 static void
 run_pool(struct pool *pl, struct record_in *in, struct out *o)
 {
 	struct batch *bt;
+	size_t bytes = BATCH_BYTES / 16;
 	int eof = 0;
 
 	pthread_mutex_lock(&pl->mu);
@@ -807,7 +854,9 @@ run_pool(struct pool *pl, struct record_in *in, struct out *o)
 		} else if (!eof && pl->count < NBATCHES) {
 			bt = &pl->ring[(pl->head + pl->count) % NBATCHES];
 			pthread_mutex_unlock(&pl->mu);
-			read_batch(in, bt, &o->st);
+			read_batch(in, bt, bytes, &o->st);
+			if (bytes < BATCH_BYTES)
+				bytes *= 2;
 			pthread_mutex_lock(&pl->mu);
 			if (bt->ndocs == 0) {
 				eof = 1;
@@ -844,6 +893,14 @@ file_sha256(const char *path, char hex[HASH_SHA256_HEX])
 		die(EXIT_NOINPUT, "%s: read error", path);
 	fclose(fp);
 	hash_sha256_hex(&h, hex);
+}
+
+/* file_sha256 of the rank file into hex, for pthread_create. */
+static void *
+vocab_sha256(void *hex)
+{
+	file_sha256(vocab_path, hex);
+	return NULL;
 }
 
 /*
@@ -959,7 +1016,8 @@ main(int argc, char *argv[])
 	char sha[HASH_SHA256_HEX];
 	size_t i;
 	uint32_t cardinality;
-	int ch, regex_given = 0;
+	pthread_t sha_th;
+	int ch, regex_given = 0, sha_thread;
 
 	cli_init(argv, "quire-tokenize");
 	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS, longopts,
@@ -1060,9 +1118,15 @@ main(int argc, char *argv[])
 	    (sp = bpe_split_new(regex, rerr, sizeof(rerr))) == NULL)
 		cli_usage_error(usage, "--regex: %s", rerr);
 
+	/* With threads to spare, the rank file is hashed while it loads. */
+	sha_thread = nthreads > 1 &&
+	    pthread_create(&sha_th, NULL, vocab_sha256, sha) == 0;
 	b = bpe_load(vocab_path);
 	cardinality = check_specials(b);
-	file_sha256(vocab_path, sha);
+	if (sha_thread)
+		pthread_join(sha_th, NULL);
+	else
+		file_sha256(vocab_path, sha);
 
 	stats_init(&o.st, "tokenize");
 	stats_option(&o.st, "mode", mode == M_OUTPUT ? "output" :

@@ -22,9 +22,10 @@
 
 #define SHORT_PIECE	64	/* longer pieces merge through the heap */
 #define LOAD_AHEAD	16	/* tokens whose slot is fetched ahead */
-#define MEMO_SIZE	8192	/* entries of the memo, a power of two */
-#define MEMO_BYTES	54	/* longest piece remembered */
-#define MEMO_IDS	16	/* most tokens of a piece remembered */
+#define MEMO_SIZE	16384	/* entries of the memo, a power of two */
+#define MEMO_BYTES	26	/* longest piece remembered */
+#define MEMO_IDS	8	/* most tokens of a piece remembered */
+#define CACHE_LINE	64
 #define MAX_TOKEN_LEN	BPE_MAX_TOKEN_LEN	/* span keeps 16 bits */
 
 /*
@@ -39,13 +40,14 @@ struct bpe_slot {
 };
 
 /*
- * A memo entry: a piece that needed merging and its tokens.  Words that
- * are not tokens come back again and again in prose; the memo turns their
- * merge into one lookup.  The piece's bytes are kept and compared, so a
- * hash collision cannot give wrong tokens.
+ * A memo entry: a piece that needed merging and its tokens, in one cache
+ * line.  Words that are not tokens come back again and again in prose;
+ * the memo turns their merge into one lookup.  The piece's bytes are kept
+ * and compared, so a hash collision cannot give wrong tokens.  Each entry
+ * also has a tag (memo_tag) in a small array of its own.
  */
 struct bpe_memo {
-	uint64_t hash;
+	uint32_t check;		/* the hash's bits that the place does not use */
 	uint8_t	len;		/* 0: empty */
 	uint8_t	n;
 	unsigned char bytes[MEMO_BYTES];
@@ -135,30 +137,33 @@ static const signed char b64val[256] = {
 	['+'] = 63, ['/'] = 64
 };
 
-/* Values are stored plus one so that 0 means "not base64". */
+/*
+ * Values are stored plus one so that 0 means "not base64".  A group of
+ * four is checked at once; only the last may hold padding, which reads
+ * as a zero digit.
+ */
 long
 bpe_base64_decode(const char *s, size_t n, unsigned char *out)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, o = 0, pad = 0;
-	uint32_t v;
-	int k, d;
+	uint32_t v = 0;
+	int d0, d1, d2, d3, last;
 
 	if (n == 0 || n % 4 != 0)
 		return -1;
 	if (u[n - 1] == '=')
 		pad = u[n - 2] == '=' ? 2 : 1;
 	for (i = 0; i < n; i += 4) {
-		v = 0;
-		for (k = 0; k < 4; k++) {
-			if (i + k >= n - pad && u[i + k] == '=') {
-				v <<= 6;
-				continue;
-			}
-			if ((d = b64val[u[i + k]]) == 0)
-				return -1;
-			v = v << 6 | (uint32_t)(d - 1);
-		}
+		last = i + 4 == n;
+		d0 = b64val[u[i]];
+		d1 = b64val[u[i + 1]];
+		d2 = last && pad == 2 ? 1 : b64val[u[i + 2]];
+		d3 = last && pad > 0 ? 1 : b64val[u[i + 3]];
+		if ((d0 == 0) | (d1 == 0) | (d2 == 0) | (d3 == 0))
+			return -1;
+		v = (uint32_t)(d0 - 1) << 18 | (uint32_t)(d1 - 1) << 12 |
+		    (uint32_t)(d2 - 1) << 6 | (uint32_t)(d3 - 1);
 		out[o++] = (unsigned char)(v >> 16);
 		out[o++] = (unsigned char)(v >> 8);
 		out[o++] = (unsigned char)v;
@@ -381,16 +386,24 @@ parse_rank(const char *s, size_t n)
 	return v <= BPE_MAX_RANK ? v : -1;
 }
 
+/* A token as read, until the table takes it. */
+struct loaded {
+	uint64_t hash;		/* key_hash of its bytes */
+	uint64_t span;		/* as b->span keeps it */
+	uint32_t rank;
+	uint32_t line;
+};
+
 struct bpe *
 bpe_load(const char *path)
 {
 	struct bpe *b;
+	struct loaded *tok = NULL;
 	char *text, *line, *end, *sp, *nl;
-	size_t len, n, lineno, ntab, off = 0, i, tlen;
+	size_t len, n, lineno, ntab, off = 0, i, cap = 0;
 	long long r;
 	long k;
-	uint32_t dup, nranks = 0, nlines = 0, *order, *lines;
-	uint64_t *hash;
+	uint32_t dup, nranks = 0, ntok = 0;
 	int c;
 
 	text = slurp(path, &len);
@@ -398,7 +411,10 @@ bpe_load(const char *path)
 	b->path = estrdup(path);
 	b->bytes = emalloc(len / 4 * 3 + 1);
 
-	/* First pass: count the lines and find the highest rank. */
+	/*
+	 * One pass over the lines: parse, decode and hash each token, its
+	 * bytes placed one after another in the file's order.
+	 */
 	for (line = text, lineno = 1; line < text + len; line = end + 1,
 	    lineno++) {
 		nl = memchr(line, '\n', (size_t)(text + len - line));
@@ -414,48 +430,6 @@ bpe_load(const char *path)
 		if ((r = parse_rank(sp + 1, (size_t)(line + n - sp - 1))) < 0)
 			die(EXIT_CONFIG, "%s:%zu: the rank is not a number from "
 			    "0 to %u", path, lineno, (unsigned)BPE_MAX_RANK);
-		if ((uint32_t)r + 1 > nranks)
-			nranks = (uint32_t)r + 1;
-		nlines++;
-	}
-	if (nlines == 0)
-		die(EXIT_CONFIG, "%s: no tokens", path);
-	/*
-	 * A table is kept per rank: a file of few tokens with a huge rank
-	 * would make it gigabytes.  Published vocabularies are dense.
-	 */
-	if (nranks > 2 * nlines + 65536)
-		die(EXIT_CONFIG, "%s: %u tokens but ranks up to %u: the ranks "
-		    "leave too large a gap", path, nlines, nranks - 1);
-
-	b->nranks = nranks;
-	b->ntokens = nlines;
-	b->span = ecalloc(nranks, sizeof(*b->span));
-	for (ntab = 1; ntab < (size_t)nlines * 2; ntab <<= 1)
-		;
-	b->mask = ntab - 1;
-	b->slots = table_alloc(ntab * sizeof(*b->slots), &b->slots_mem);
-	/* Eight bits a token: with two set, about one miss in twenty passes. */
-	for (ntab = 64; ntab < (size_t)nlines * 8; ntab <<= 1)
-		;
-	b->filter_mask = ntab / 64 - 1;
-	b->filter = ecalloc(ntab / 64, sizeof(*b->filter));
-
-	/* Second pass: decode, place and check every token. */
-	order = emalloc(nlines * sizeof(*order));
-	lines = emalloc(nlines * sizeof(*lines));
-	nlines = 0;
-	for (line = text, lineno = 1; line < text + len; line = end + 1,
-	    lineno++) {
-		nl = memchr(line, '\n', (size_t)(text + len - line));
-		end = nl != NULL ? nl : text + len;
-		n = (size_t)(end - line);
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		if (n == 0)
-			continue;
-		sp = memchr(line, ' ', n);
-		r = parse_rank(sp + 1, (size_t)(line + n - sp - 1));
 		k = bpe_base64_decode(line, (size_t)(sp - line), b->bytes + off);
 		if (k <= 0)
 			die(EXIT_CONFIG, "%s:%zu: the token is not base64 of "
@@ -463,40 +437,67 @@ bpe_load(const char *path)
 		if (k > MAX_TOKEN_LEN)
 			die(EXIT_CONFIG, "%s:%zu: token longer than %d bytes",
 			    path, lineno, MAX_TOKEN_LEN);
-		if (b->span[r] != 0)
-			die(EXIT_CONFIG, "%s:%zu: rank %lld is given twice", path,
-			    lineno, r);
-		b->span[r] = (uint64_t)off << 16 | (uint64_t)k;
-		order[nlines] = (uint32_t)r;
-		lines[nlines++] = (uint32_t)lineno;
+		if (ntok == cap) {
+			cap = cap == 0 ? 65536 : 2 * cap;
+			tok = erealloc(tok, cap * sizeof(*tok));
+		}
+		tok[ntok].hash = key_hash(b->bytes + off, (size_t)k);
+		tok[ntok].span = (uint64_t)off << 16 | (uint64_t)k;
+		tok[ntok].rank = (uint32_t)r;
+		tok[ntok].line = (uint32_t)lineno;
+		ntok++;
+		if ((uint32_t)r + 1 > nranks)
+			nranks = (uint32_t)r + 1;
 		if ((size_t)k > b->maxlen)
 			b->maxlen = (size_t)k;
 		off += (size_t)k;
 	}
 	free(text);
-
+	if (ntok == 0)
+		die(EXIT_CONFIG, "%s: no tokens", path);
 	/*
-	 * Third pass: into the table, in the file's order.  Slots are
-	 * fetched some tokens ahead: the table is megabytes, read at random,
-	 * and the wait for each slot was most of the load.
+	 * A table is kept per rank: a file of few tokens with a huge rank
+	 * would make it gigabytes.  Published vocabularies are dense.
 	 */
-	hash = emalloc(nlines * sizeof(*hash));
-	for (i = 0; i < nlines; i++) {
-		const unsigned char *t = token_at(b, order[i], &tlen);
+	if (nranks > 2 * ntok + 65536)
+		die(EXIT_CONFIG, "%s: %u tokens but ranks up to %u: the ranks "
+		    "leave too large a gap", path, ntok, nranks - 1);
 
-		hash[i] = key_hash(t, tlen);
+	b->nranks = nranks;
+	b->ntokens = ntok;
+	b->span = ecalloc(nranks, sizeof(*b->span));
+	for (i = 0; i < ntok; i++) {
+		if (b->span[tok[i].rank] != 0)
+			die(EXIT_CONFIG, "%s:%u: rank %u is given twice", path,
+			    tok[i].line, tok[i].rank);
+		b->span[tok[i].rank] = tok[i].span;
 	}
-	for (i = 0; i < nlines; i++) {
-		if (i + LOAD_AHEAD < nlines)
-			__builtin_prefetch(&b->slots[hash[i + LOAD_AHEAD] &
+
+	for (ntab = 1; ntab < (size_t)ntok * 2; ntab <<= 1)
+		;
+	b->mask = ntab - 1;
+	b->slots = table_alloc(ntab * sizeof(*b->slots), &b->slots_mem);
+	/* Eight bits a token: with two set, about one miss in twenty passes. */
+	for (ntab = 64; ntab < (size_t)ntok * 8; ntab <<= 1)
+		;
+	b->filter_mask = ntab / 64 - 1;
+	b->filter = ecalloc(ntab / 64, sizeof(*b->filter));
+	/*
+	 * Into the table, in the file's order.  Slots are fetched some
+	 * tokens ahead: the table is megabytes, read at random, and the wait
+	 * for each slot was most of the load.
+	 */
+	for (i = 0; i < ntok; i++) {
+		if (i + LOAD_AHEAD < ntok)
+			__builtin_prefetch(&b->slots[tok[i + LOAD_AHEAD].hash &
 			    b->mask]);
-		if ((dup = table_insert(b, order[i], hash[i])) != BPE_NONE)
+		if ((dup = table_insert(b, tok[i].rank, tok[i].hash)) !=
+		    BPE_NONE)
 			die(EXIT_CONFIG, "%s:%u: the token of rank %u is "
-			    "also rank %u", path, lines[i], order[i], dup);
+			    "also rank %u", path, tok[i].line, tok[i].rank,
+			    dup);
 	}
-	free(hash);
-	free(order);
-	free(lines);
+	free(tok);
 
 	/*
 	 * Tokens of one and two bytes are found by direct tables.  Every
@@ -594,6 +595,7 @@ bpe_work_free(struct bpe_work *w)
 	free(w->d);
 	free(w->heap);
 	free(w->memo);
+	free(w->memo_tags);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -741,6 +743,41 @@ merge_long(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		out->v[out->n++] = tok[k];
 }
 
+/*
+ * An empty memo, its entries on cache lines of their own, and its tags
+ * in *tags.
+ */
+static struct bpe_memo *
+memo_new(uint16_t **tags)
+{
+	struct bpe_memo *m;
+
+	if ((m = aligned_alloc(CACHE_LINE, MEMO_SIZE * sizeof(*m))) == NULL)
+		die(EXIT_OSERR, "out of memory");
+	memset(m, 0, MEMO_SIZE * sizeof(*m));
+	*tags = ecalloc(MEMO_SIZE, sizeof(**tags));
+	return m;
+}
+
+/*
+ * A memo entry's tag: 14 bits of its piece's hash, the bit MEMO_FILLED
+ * (so that an empty entry's tag, 0, is no piece's) and the bit
+ * MEMO_FOUND.  The tags are a small array beside the memo, which stays
+ * in the cache: a piece whose tag differs is surely not in the memo, and
+ * is merged without waiting for its entry to come from memory.  Most
+ * pieces that miss the memo were never seen before (names, numbers, rare
+ * words), and would push out the ones that come back: an entry found
+ * again since it was stored (MEMO_FOUND) gets a second chance, the next
+ * piece for its place is not stored over it.
+ */
+#define MEMO_FILLED	1
+#define MEMO_FOUND	2
+static inline uint16_t
+memo_tag(uint64_t h)
+{
+	return (uint16_t)(h >> 48 & ~(uint64_t)MEMO_FOUND) | MEMO_FILLED;
+}
+
 void
 bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
     size_t len, struct bpe_ids *out)
@@ -748,7 +785,7 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	struct bpe_memo *m = NULL;
 	uint64_t h = 0;
 	uint32_t r;
-	size_t first;
+	size_t first, i = 0;
 
 	/* A piece of len bytes is len tokens at most. */
 	if (out->cap - out->n < len)
@@ -766,7 +803,7 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	} else if (len <= b->maxlen || len <= MEMO_BYTES) {
 		h = key_hash(p, len);
 		if (len <= MEMO_BYTES && w->memo != NULL)
-			__builtin_prefetch(&w->memo[h & (MEMO_SIZE - 1)]);
+			__builtin_prefetch(&w->memo_tags[h & (MEMO_SIZE - 1)]);
 		if (len <= b->maxlen &&
 		    (r = rank_hashed(b, p, len, h)) != BPE_NONE) {
 			out->v[out->n++] = r;
@@ -775,14 +812,19 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 	}
 	if (len <= MEMO_BYTES && len > 2) {
 		if (w->memo == NULL)
-			w->memo = ecalloc(MEMO_SIZE, sizeof(*w->memo));
-		m = &w->memo[h & (MEMO_SIZE - 1)];
-		if (m->hash == h && m->len == len &&
+			w->memo = memo_new(&w->memo_tags);
+		i = h & (MEMO_SIZE - 1);
+		m = &w->memo[i];
+		if ((w->memo_tags[i] & ~MEMO_FOUND) == memo_tag(h) &&
+		    m->check == (uint32_t)(h >> 32) && m->len == len &&
 		    memcmp(m->bytes, p, len) == 0) {
+			w->memo_tags[i] |= MEMO_FOUND;
 			for (first = 0; first < m->n; first++)
 				out->v[out->n++] = m->ids[first];
 			return;
 		}
+		/* Its entry is written after the merge: on its way. */
+		__builtin_prefetch(m, 1);
 	}
 	if (len >= UINT32_MAX - 1)
 		die(EXIT_SOFTWARE, "bpe: piece of %zu bytes is too long", len);
@@ -793,8 +835,11 @@ bpe_encode(const struct bpe *b, struct bpe_work *w, const unsigned char *p,
 		work_grow(w, len);
 		merge_long(b, w, p, len, out);
 	}
-	if (m != NULL && out->n - first <= MEMO_IDS) {
-		m->hash = h;
+	if (m != NULL && w->memo_tags[i] & MEMO_FOUND)
+		w->memo_tags[i] &= ~MEMO_FOUND;
+	else if (m != NULL && out->n - first <= MEMO_IDS) {
+		w->memo_tags[i] = memo_tag(h);
+		m->check = (uint32_t)(h >> 32);
 		m->len = (uint8_t)len;
 		m->n = (uint8_t)(out->n - first);
 		memcpy(m->bytes, p, len);

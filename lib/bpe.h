@@ -56,6 +56,7 @@ struct bpe_work {
 	uint64_t *heap;		/* rank << 32 | part: a binary min-heap */
 	size_t	cap;		/* bytes of piece the arrays can take */
 	struct bpe_memo *memo;
+	uint16_t *memo_tags;	/* one an entry of the memo: bpe.c */
 };
 
 /*

@@ -161,14 +161,23 @@ hex4(const char *p, unsigned *v)
 static size_t
 unescape_pairs(char *s, size_t len)
 {
-	size_t i = 0, o = 0;
+	size_t i = 0, o = 0, run;
+	const char *q;
 	unsigned hi, lo, c;
 
-	while (i < len) {
-		if (s[i] != '\\') {
-			s[o++] = s[i++];
-			continue;
-		}
+	/*
+	 * Text between escapes moves in runs, and not at all until the first
+	 * pair: most lines have none.
+	 */
+	for (;;) {
+		q = memchr(s + i, '\\', len - i);
+		run = (q != NULL ? (size_t)(q - s) : len) - i;
+		if (o != i)
+			memmove(s + o, s + i, run);
+		o += run;
+		i += run;
+		if (q == NULL)
+			return o;
 		if (i + 12 <= len && s[i + 1] == 'u' && hex4(s + i + 2, &hi) == 0
 		    && hi >= 0xD800 && hi <= 0xDBFF && s[i + 6] == '\\' &&
 		    s[i + 7] == 'u' && hex4(s + i + 8, &lo) == 0 &&
@@ -186,7 +195,6 @@ unescape_pairs(char *s, size_t len)
 		if (i < len)
 			s[o++] = s[i++];
 	}
-	return o;
 }
 
 #define ONES	0x0101010101010101ULL
