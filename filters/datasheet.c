@@ -1381,7 +1381,6 @@ next_cp(const unsigned char *s, size_t len, size_t *i)
 	return (int32_t)cp;
 }
 
-/* Count the characters of text by script (ICU's uscript_getScript). */
 /* The script of code point c (-1: invalid UTF-8), by ICU. */
 static int
 script_of(int32_t c, int nscripts)
