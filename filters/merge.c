@@ -24,13 +24,10 @@ struct rin {
 	struct record_in in;
 	char	*path;		/* borrowed from argv */
 	int	have;		/* a line is read ahead */
-	char	*key;		/* its unescaped id, or its field for -f */
+	char	*key;		/* its unescaped id */
 	size_t	keycap;
 	char	*last;		/* the previous id, to check the order */
 	size_t	lastcap;
-	char	*val;		/* -f: the field's value */
-	size_t	valcap;
-	int	hasval;
 };
 
 /* One reject log of a -r merge. */
@@ -40,12 +37,10 @@ struct cin {
 	size_t	next;
 };
 
-static const char *field_key, *field_sub;	/* -f key.sub */
-
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: %s [-hq] [-f key.sub] [--version] FILE ...\n"
+	fprintf(fp, "usage: %s [-hq] [--version] FILE ...\n"
 	    "       %s -r FILE ...\n", progname, progname);
 }
 
@@ -66,17 +61,13 @@ set_str(char **buf, size_t *cap, const struct jscan_field *f)
 }
 
 /*
- * Read the next line of r ahead and find its submission id (and the -f
- * field).  A line without a submission id, or one that comes before the
+ * Read the next line of r ahead and find its submission id.  A line without a submission id, or one that comes before the
  * line ahead of it, is EXIT_DATAERR: the input is not a partition.
  */
 static void
 rin_next(struct rin *r)
 {
-	struct jscan_field f[2] = {
-		{ "source", "submission", 0, NULL, 0, 0 },
-		{ NULL, NULL, 0, NULL, 0, 0 }
-	};
+	struct jscan_field f = { "source", "submission", 0, NULL, 0, 0 };
 
 	if (r->have) {
 		if (r->lastcap < strlen(r->key) + 1) {
@@ -88,26 +79,20 @@ rin_next(struct rin *r)
 	r->have = record_next_line(&r->in);
 	if (!r->have)
 		return;
-	f[1].key = field_key;
-	f[1].sub = field_sub;
-	record_scan(&r->in, f, field_key != NULL ? 2 : 1);
-	if (f[0].type != JSCAN_STRING)
+	record_scan(&r->in, &f, 1);
+	if (f.type != JSCAN_STRING)
 		die(EXIT_DATAERR, "%s:%zu: no source.submission string",
 		    r->in.name, r->in.lineno);
-	set_str(&r->key, &r->keycap, &f[0]);
+	set_str(&r->key, &r->keycap, &f);
 	if (r->last != NULL && strcmp(r->last, r->key) > 0)
 		die(EXIT_DATAERR, "%s:%zu: submission id %s comes before %s: "
 		    "not in submission id order", r->in.name, r->in.lineno,
 		    r->key, r->last);
-	r->hasval = f[1].type == JSCAN_STRING;
-	if (r->hasval)
-		set_str(&r->val, &r->valcap, &f[1]);
 }
 
 /*
  * Merge the record files: each line goes out as it came (a CR before its
- * newline cut), or with -f each value of the field goes out once, in the
- * order of its first record.  Ties between files (one id in two
+ * newline cut).  Ties between files (one id in two
  * partitions) go to the file named first.
  */
 static void
@@ -115,8 +100,6 @@ merge_records(char **paths, int n, int qflag)
 {
 	struct rin *r = ecalloc((size_t)n, sizeof(*r));
 	struct progress pg;
-	char **seen = NULL;
-	size_t nseen = 0, i;
 	uint64_t records = 0, bytes = 0;
 	int k, best;
 
@@ -134,23 +117,7 @@ merge_records(char **paths, int n, int qflag)
 				best = k;
 		if (best < 0)
 			break;
-		if (field_key == NULL) {
-			bytes += record_write_line(stdout, "<stdout>",
-			    &r[best].in);
-		} else if (r[best].hasval) {
-			/* Few distinct values (encodings): a list will do. */
-			for (i = 0; i < nseen; i++)
-				if (strcmp(seen[i], r[best].val) == 0)
-					break;
-			if (i == nseen) {
-				seen = erealloc(seen, (nseen + 1) *
-				    sizeof(*seen));
-				seen[nseen++] = estrdup(r[best].val);
-				if (printf("%s\n", seen[i]) < 0)
-					die(EXIT_IOERR, "write error: "
-					    "<stdout>:");
-			}
-		}
+		bytes += record_write_line(stdout, "<stdout>", &r[best].in);
 		if (ferror(stdout))
 			die(EXIT_IOERR, "write error: <stdout>:");
 		progress_update(&pg, ++records, bytes);
@@ -161,11 +128,7 @@ merge_records(char **paths, int n, int qflag)
 		record_in_free(&r[k].in);
 		free(r[k].key);
 		free(r[k].last);
-		free(r[k].val);
 	}
-	for (i = 0; i < nseen; i++)
-		free(seen[i]);
-	free(seen);
 	free(r);
 }
 
@@ -233,27 +196,14 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli cli = { 0 };
-	char *dot;
 	int ch, rflag = 0;
 
 	cli_init(argv, "quire-merge");
-	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "f:r", longopts,
+	while ((ch = getopt_long(argc, argv, CLI_SHORTOPTS "r", longopts,
 	    NULL)) != -1) {
 		if (cli_common(ch, &cli, usage))
 			continue;
 		switch (ch) {
-		case 'f':
-			if ((dot = strchr(optarg, '.')) == NULL ||
-			    dot == optarg || dot[1] == '\0' ||
-			    strchr(dot + 1, '.') != NULL ||
-			    dot - optarg > JSCAN_KEY_MAX ||
-			    strlen(dot + 1) > JSCAN_KEY_MAX)
-				cli_usage_error(usage, "-f: key.sub expected: "
-				    "%s", optarg);
-			*dot = '\0';
-			field_key = optarg;
-			field_sub = dot + 1;
-			break;
 		case 'r':
 			rflag = 1;
 			break;
@@ -267,8 +217,6 @@ main(int argc, char *argv[])
 		    "drops nothing and has no figures");
 	if (argc == optind)
 		cli_usage_error(usage, "FILE expected");
-	if (rflag && field_key != NULL)
-		cli_usage_error(usage, "-f merges records, not rejects");
 	if (rflag)
 		merge_rejects(argv + optind, argc - optind);
 	else

@@ -62,12 +62,11 @@ ARGS_shard = -n $(NAME) -d "$(T)/shards" -s $(SHARD_BYTES) \
 
 # Merging a stage's --stats over the partitions: counts add up, except
 # the figures a stage computes once from its configuration (STATS_SAME_);
-# a figure a stage names per value of a record field (ingest's
-# encoding.NAME) takes the place the value's first record gives it.
+# the figures a stage names per value it meets (STATS_SORTED_, ingest's
+# encoding.NAME) follow the others by name, as the stage writes them.
 STATS_SAME_consent-filter = ledger_events ledger_writers \
 	events_after_cutoff ledger_unknown_uses
-STATS_FIELD_ingest = source.encoding
-STATS_PREFIX_ingest = encoding.
+STATS_SORTED_ingest = encoding.
 
 # Reports are not stages.
 REPORTS = audit bpe-train changes credits datasheet merge statement
@@ -319,8 +318,8 @@ $(W)/rejects-$(1).csv: $(call allparts,$(1))
 	@$$(call step,$(BIN)/quire-merge -r $(foreach k,$(PARTS),"$(W)/p$(k)/rejects-$(1).csv") >"$$@",merge-$(1))
 $(W)/stats-$(1).json: $(call allparts,$(1)) mk/merge-stats.jq
 	@$$(call step,jq -n --slurpfile p <(cat $(foreach k,$(PARTS),"$(W)/p$(k)/stats-$(1).json")) \
-	    --rawfile order $(if $(STATS_FIELD_$(1)),<($(BIN)/quire-merge -q -f $(STATS_FIELD_$(1)) $(call allparts,$(1)) | sed 's/^/$(STATS_PREFIX_$(1))/'),/dev/null) \
-	    --arg same '$(STATS_SAME_$(1))' -f mk/merge-stats.jq >"$$@",stats-$(1))
+	    --arg same '$(STATS_SAME_$(1))' --arg sorted '$(STATS_SORTED_$(1))' \
+	    -f mk/merge-stats.jq >"$$@",stats-$(1))
 endef
 
 # What reads partition $(1)'s file of stage $(2): the next stage (both of

@@ -37,17 +37,6 @@ rec() {
 	assert_line --index 2 --partial '"c"'
 }
 
-@test "merge: -f writes each value of a field once, in the order of its first record" {
-	{ rec a s01 UTF-8; rec c s03 KOI8-R; rec e s05 UTF-8; } >p0
-	{ rec b s02 UTF-16LE; rec d s04 KOI8-R; } >p1
-	run -0 quire-merge -f source.encoding p0 p1
-	assert_output - <<-EOF
-	UTF-8
-	UTF-16LE
-	KOI8-R
-	EOF
-}
-
 @test "merge: an input out of submission id order is exit 65" {
 	{ rec a s02 x; rec b s01 x; } >p0
 	run -65 --separate-stderr quire-merge -q p0
@@ -90,8 +79,7 @@ rec() {
 
 @test "merge: usage errors are exit 64" {
 	run -64 quire-merge
-	run -64 quire-merge -f nodot p0
-	run -64 quire-merge -r -f a.b p0
+	run -64 quire-merge -f source.encoding p0
 	run -64 quire-merge --rejects x p0
 	run -64 quire-merge -Z
 }
