@@ -73,6 +73,8 @@ struct scan {
 	const char *err;
 	struct jscan_field *want;
 	size_t	nwant;
+	jscan_key_fn *key;	/* for the top-level keys, or NULL */
+	void	*arg;
 };
 
 static int	scan_value(struct scan *, int);
@@ -497,6 +499,8 @@ scan_object(struct scan *s, int level, uint64_t among)
 			return fail(s, E_KEY);
 		if (scan_string(s, 1, &key, &len, &escaped) != 0)
 			return -1;
+		if (level == 1 && s->key != NULL)
+			s->key(s->arg, key, len, escaped);
 		skip_ws(s);
 		if (s->p == s->end)
 			return fail(s, E_END);
@@ -606,6 +610,13 @@ int
 jscan_record(const char *line, size_t len, struct jscan_field *want,
     size_t nwant, const char **err)
 {
+	return jscan_record_keys(line, len, want, nwant, NULL, NULL, err);
+}
+
+int
+jscan_record_keys(const char *line, size_t len, struct jscan_field *want,
+    size_t nwant, jscan_key_fn *key, void *arg, const char **err)
+{
 	struct scan s;
 	size_t i;
 	int object;
@@ -624,6 +635,8 @@ jscan_record(const char *line, size_t len, struct jscan_field *want,
 	s.err = NULL;
 	s.want = want;
 	s.nwant = nwant;
+	s.key = key;
+	s.arg = arg;
 	if (len == 0) {
 		*err = E_EMPTY;
 		return -1;

@@ -56,6 +56,19 @@ int	jscan_record(const char *line, size_t len, struct jscan_field *want,
 	    size_t nwant, const char **err);
 
 /*
+ * What jscan_record_keys calls for each member of the record's own object,
+ * in order, duplicates included: the key's bytes between the quotes (len
+ * of them, escapes as in struct jscan_field).
+ */
+typedef void	jscan_key_fn(void *arg, const char *key, size_t len,
+		    int escaped);
+
+/* jscan_record, calling key(arg, ...) for each top-level key on the way. */
+int	jscan_record_keys(const char *line, size_t len,
+	    struct jscan_field *want, size_t nwant, jscan_key_fn *key,
+	    void *arg, const char **err);
+
+/*
  * Decode the escapes of s[0..len), the contents of a string jscan_record
  * accepted, into buf, which must hold len + 1 bytes (a string never grows
  * when decoded).  Return the length of the result, which is also

@@ -457,9 +457,17 @@ void
 record_scan(const struct record_in *in, struct jscan_field *want,
     size_t nwant)
 {
+	record_scan_keys(in, want, nwant, NULL, NULL);
+}
+
+void
+record_scan_keys(const struct record_in *in, struct jscan_field *want,
+    size_t nwant, jscan_key_fn *key, void *arg)
+{
 	const char *err;
 
-	if (jscan_record(in->line, in->len, want, nwant, &err) != 0)
+	if (jscan_record_keys(in->line, in->len, want, nwant, key, arg,
+	    &err) != 0)
 		die(EXIT_DATAERR, "%s:%zu: malformed record: %s", in->name,
 		    in->lineno, err);
 }

@@ -84,6 +84,11 @@ int	record_next_line(struct record_in *in);
 void	record_scan(const struct record_in *in, struct jscan_field *want,
 	    size_t nwant);
 
+/* record_scan, calling key(arg, ...) for each top-level key (jscan.h). */
+void	record_scan_keys(const struct record_in *in,
+	    struct jscan_field *want, size_t nwant, jscan_key_fn *key,
+	    void *arg);
+
 /* Free what in holds. */
 void	record_in_free(struct record_in *in);
 

@@ -651,3 +651,63 @@ rec() {
 	run -0 example3
 	assert_output --partial "'pretty_name': 'sample'"
 }
+
+@test "datasheet: each script's characters match node's \\p{Script} over texts of every UTF-8 length, escaped or not, long and short" {
+	command -v node >/dev/null || skip "node is missing (Debian package nodejs)"
+	# Texts: ASCII words, Latin with accents, Cyrillic, Greek, Han and
+	# kana, Arabic, astral characters (Gothic, emoji, mathematical
+	# letters), combining marks; some end on a character of 2, 3 or 4
+	# bytes in their last bytes, some are shorter than a word of 8.
+	{ rec d1 w1 CC0-1.0 'Plain words of the ASCII range only, nothing else.'
+	  rec d2 w1 CC0-1.0 'Déjà vu: où est la crème brûlée? Ça va très bien, ñandú.'
+	  rec d3 w2 CC0-1.0 'Тихо падает снег на крыши домов, и ночь светла ё'
+	  rec d4 w2 CC0-1.0 '静かな夜に雪が降る。春の風、かな漢字カタカナ'
+	  rec d5 w3 CC0-1.0 'Ἐν ἀρχῇ ἦν ὁ λόγος — θάλασσα, and السلام عليكم.'
+	  rec d6 w3 CC0-1.0 'Gothic 𐌰𐌱𐌲 and 😀 with 𝔸𝔹 end 𐍈'
+	  rec d7 w4 CC0-1.0 'é'
+	  rec d8 w4 CC0-1.0 'ab😀'
+	  rec d9 w4 CC0-1.0 'e\u0301 a\u0308 combining'
+	  jq -cn '{id: "d10", writer: "w5", license: "CC0-1.0",
+	      text: "line one\nline \"two\"\t\u00e9\u4e2d\ud83d\ude00 end\u0416"}'
+	} >in.jsonl
+	mini_release in.jsonl
+	run -0 mini_datasheet
+	for j in mini/rel/shards/*.datasheet.json; do
+		s=${j%.datasheet.json}.jsonl.zst
+		echo "shard: $s"
+		jq -r '.composition.scripts[] | "\(.code) \(.characters)"' "$j" |
+		    sort >got
+		zstd -q -dc "$s" | node -e '
+			const lines = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean);
+			const codes = process.argv.slice(1);
+			for (const c of codes) {
+				const re = new RegExp("\\p{Script=" + c + "}", "gu");
+				let n = 0;
+				for (const l of lines) n += (JSON.parse(l).text.match(re) || []).length;
+				if (n > 0) console.log(c + " " + n);
+			}' $(cut -d' ' -f1 got) | sort >want
+		run -0 diff want got
+		# And every character is in one of them.
+		run -0 jq '[.composition.scripts[].characters] | add' "$j"
+		assert_output "$(zstd -q -dc "$s" | jq '.text | length' | awk '{ n += $1 } END { print n }')"
+	done
+	run -0 cat mini/rel/shards/*.datasheet.json
+	assert_output --partial '"Goth"'
+}
+
+@test "datasheet: fields are found however a record spells their keys (escapes, a key given twice)" {
+	{ rec d1 w1 CC0-1.0 'one'; rec d2 w2 CC0-1.0 'two'; } >in.jsonl
+	mini_release in.jsonl
+	f=mini/rel/shards/mini-train-00000.jsonl.zst
+	zstd -q -dc "$f" |
+	    sed 's/"writer":/"wr\\u0069ter":/; s/^{/{"title":"x","title":"y",/' >lines
+	run -0 grep -c 'wr\\u0069ter' lines
+	assert_output 2
+	zstd -q -f lines -o "$f"
+	run -0 mini_datasheet
+	run -0 jq -c '.composition | [.documents, .writers]' \
+	    mini/rel/shards/mini-train-00000.datasheet.json
+	assert_output '[2,2]'
+	run -0 grep -F -- '- `writer`:' mini/rel/README.md
+	run -0 grep -F -- '- `title`:' mini/rel/README.md
+}
