@@ -14,6 +14,7 @@
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "csvio.h"
 #include "date.h"
@@ -77,7 +78,8 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: %s [-hq] [-c CONFIDENCE] [-M MANIFEST] [-m SIZE] "
 	    "[-p K/P]\n"
-	    "       [--rejects FILE] [--stats FILE] [--version] DROP\n",
+	    "       [--rejects FILE] [--stats FILE] [--sums FILE] [--version] "
+	    "DROP\n",
 	    progname);
 }
 
@@ -742,8 +744,10 @@ add_encodings(struct stats *st, struct encodings *e)
 int
 main(int argc, char *argv[])
 {
+	enum { OPT_SUMS = CLI_VERSION + 1 };
 	static const struct option longopts[] = {
 		CLI_LONGOPTS,
+		{ "sums", required_argument, NULL, OPT_SUMS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli cli = { 0 };
@@ -759,7 +763,8 @@ main(int argc, char *argv[])
 	struct doc doc;
 	UCharsetDetector *det;
 	UErrorCode err = U_ZERO_ERROR;
-	const char *drop, *manifest = NULL;
+	const char *drop, *manifest = NULL, *sums_path = NULL, *rel;
+	struct afile *sums = NULL;
 	char *realdrop, *mpath, *real, *slash, id[17], key[80];
 	size_t i, j, nents;
 	int ch, k;
@@ -779,6 +784,9 @@ main(int argc, char *argv[])
 		case 'm':
 			max_bytes = estrtosize(optarg, 1, (uint64_t)1 << 40,
 			    "-m");
+			break;
+		case OPT_SUMS:
+			sums_path = optarg;
 			break;
 		case 'p':
 			/* Partition K of P: the rows whose id hashes to K. */
@@ -849,6 +857,8 @@ main(int argc, char *argv[])
 		stats_add(&st, key, 0);
 	}
 	rej_open(&rj, cli.rejects_path, "ingest", &st);
+	if (sums_path != NULL)
+		sums = afile_open(sums_path);
 	progress_init(&pg, cli.qflag);
 	det = ucsdet_open(&err);
 	if (U_FAILURE(err))
@@ -871,6 +881,16 @@ main(int argc, char *argv[])
 			    csvt_cell(ents[i].row, cols.req[2]), &w);
 		if (real != NULL) {
 			read_work(real, &w);
+			/*
+			 * --sums: the bytes as read.  A name with a newline
+			 * or backslash, which sha256sum's format would have
+			 * to escape, is left out.
+			 */
+			rel = real + strlen(realdrop) + 1;
+			if (sums != NULL && w.reason == NULL &&
+			    strpbrk(rel, "\\\n") == NULL &&
+			    fprintf(sums->fp, "%s  %s\n", w.sha256, rel) < 0)
+				die(EXIT_IOERR, "write error: %s:", sums_path);
 			free(real);
 		}
 		st.bytes_in += w.rawlen;
@@ -906,6 +926,8 @@ main(int argc, char *argv[])
 	progress_done(&pg);
 	add_encodings(&st, &enc);
 	efshut(stdout, "<stdout>");
+	if (sums != NULL)
+		afile_commit(sums);
 	rej_close(&rj);
 	stats_write(&st, cli.stats_path);
 

@@ -97,7 +97,8 @@ endif
 # A stage's command; only a stage that draws for the whole run shows
 # progress (the others get -q).
 stage_cmd = $(BIN)/quire-$(1) $(if $(2),,-q) --rejects "$(W)/$(3)rejects-$(1).csv" \
-	--stats "$(W)/$(3)stats-$(1).json" $(ARGS_$(1))
+	--stats "$(W)/$(3)stats-$(1).json" $(if $(filter ingest,$(1)),--sums \
+	"$(W)/$(3)sums-ingest") $(ARGS_$(1))
 
 # The tokenizer: trained here on the training shards (TOKENIZER=train:SIZE,
 # with its own end-of-document token after its last rank), or a given rank
@@ -164,6 +165,9 @@ endef
 # "KIND VALUE" for settings and "KIND SHA256  PATH" for files, paths
 # relative to DROP and POLICIES, in byte order.  PARTITIONS and RUNNER
 # are not in it: they change how the release is made, never its bytes.
+# lock_head writes all but the drop's lines; make dataset takes those
+# from drop_lock_cmd, quire-audit from write_lock, which hashes the drop
+# as it is today.
 LOCKED = NAME VERSION DROP CONSENT POLICIES USES CUTOFF STAGES \
 	MAX_WORK_BYTES NORMALIZE_FLAGS SHARD_BYTES VALIDATION_SHARE \
 	ZSTD_LEVEL ZSTD_THREADS CONTACT DEDUPE_THRESHOLD DEDUPE_SHINGLE \
@@ -174,15 +178,36 @@ LOCKED = NAME VERSION DROP CONSENT POLICIES USES CUTOFF STAGES \
 hash_tree = (cd "$(1)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
 	xargs -r -d '\n' openssl dgst -sha256 -r | sed 's/ \*/  /') | \
 	sed 's/^/$(2) /'
-define write_lock
+define lock_head
 { echo "# quire inputs.lock: what $(NAME) $(VERSION) was built from"; \
   echo "quire $(QUIRE_VERSION)"; \
   $(foreach v,$(LOCKED),printf 'option %s=%s\n' $(v) '$($(v))';) \
   sha256sum "$(PIPELINE)" | sed 's/^/pipeline /'; \
   sha256sum "$(CONSENT)" | sed 's/^/ledger /'; \
   $(if $(filter tokenize,$(STAGES)),$(if $(filter train:%,$(TOKENIZER)),,sha256sum "$(TOKENIZER)" | sed 's/^/tokenizer /';)) \
-  $(call hash_tree,$(POLICIES),policy); \
-  $(call hash_tree,$(DROP),drop); }
+  $(call hash_tree,$(POLICIES),policy); }
+endef
+write_lock = $(lock_head); $(call hash_tree,$(DROP),drop)
+
+# The drop's lines of inputs.lock, from the files FILES (in $(1)) of
+# quire-ingest --sums: the sums of the works it read, taken from the
+# bytes the records were made from; the files it did not read (the
+# manifest, the ledger, works refused or named by no row) are hashed
+# here.  A work whose two reads differ changed during the run: refused.
+define drop_lock_cmd
+cat $(1) | LC_ALL=C sort -u >"$(W)/drop.read"; \
+cut -c67- "$(W)/drop.read" | LC_ALL=C sort >"$(W)/drop.paths"; \
+if [ -n "$$(uniq -d "$(W)/drop.paths")" ]; then \
+	echo "quire: $(DROP)/$$(uniq -d "$(W)/drop.paths" | head -1)" \
+	    "changed while quire-ingest read it" >&2; \
+	exit 1; \
+fi; \
+(cd "$(DROP)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
+    LC_ALL=C comm -23 - "$(W)/drop.paths" | \
+    xargs -r -d '\n' openssl dgst -sha256 -r | sed 's/ \*/  /') | \
+    cat "$(W)/drop.read" - | LC_ALL=C sort -s -t '\0' -k1.67 | \
+    sed 's/^/drop /' >"$(W)/drop.lock.tmp"; \
+mv "$(W)/drop.lock.tmp" "$(W)/drop.lock"
 endef
 
 # Targets the work directory's make runs at once: make's -jN, else
@@ -235,7 +260,7 @@ dataset: all
 	    rm -rf "$$t" "$$w"' EXIT; \
 	mkdir "$$t/shards" "$$w/tok" "$$w/bpe" $(foreach k,$(PARTS),"$$w/p$(k)"); \
 	echo "quire: $(NAME) $(VERSION): $(STAGES)" >&2; \
-	{ $(write_lock); } >"$$w/inputs.lock" & lock=$$!; \
+	{ $(lock_head); } >"$$w/inputs.lock" & lock=$$!; \
 	$(if $(filter slurm,$(RUNNER)),$(if $(SLURM_JOB_ID),,salloc --quiet \
 	    --job-name=quire-$(NAME) $(SALLOC_FLAGS))) \
 	$(MAKE) --no-print-directory $(if $(filter slurm,$(RUNNER)),-j$(SLURM_JOBS),$(if \
@@ -248,7 +273,7 @@ dataset: all
 	    LC_ALL=C sort -V -u | \
 	    awk -v v='$(VERSION)' '$$0 == v { print p; exit } { p = $$0 }'); \
 	old=-; [ -z "$$prev" ] || old="$(OUT)/$(NAME)/$$prev"; \
-	{ cat "$$w/inputs.lock"; [ "$$old" = - ] || \
+	{ cat "$$w/inputs.lock" "$$w/drop.lock"; [ "$$old" = - ] || \
 	  sha256sum "$$old/SHA256SUMS" | sed "s|  .*|  $$prev/SHA256SUMS|; s/^/previous /"; \
 	} >"$$t/inputs.lock"; \
 	(cd "$$t" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
@@ -329,7 +354,7 @@ next_of = $(firstword $(call after,$(PART_STAGES),$(1)))
 readers = $(if $(filter $(2),$(LAST_PART)),$(W)/shard.done,$(if $(filter \
 	dedupe,$(call next_of,$(2))),$(W)/p$(1)/dedupe.sig) $(call \
 	pfile,$(1),$(call next_of,$(2)))) $(if $(filter dedupe,$(2)),,$(W)/rejects-$(2).csv \
-	$(W)/stats-$(2).json)
+	$(W)/stats-$(2).json) $(if $(filter ingest,$(2)),$(W)/drop.lock)
 # The file goes as soon as they are made, not with the work directory at
 # the end: gigabytes of pages the kernel would write back to disk for
 # nothing, and one long removal after the release is complete.
@@ -410,7 +435,12 @@ tok_chain = $(if $(word 2,$(1)),$(eval $(W)/tok/$(word 2,$(1)).done: | \
 $(call tok_chain,$(sort $(SHARDS)))
 endif
 
-quire-work: $(W)/shard.done \
+# inputs.lock's drop lines, once ingest has read the drop.
+$(W)/drop.lock: $(if $(PARTS),$(call allparts,ingest),$(W)/shard.done)
+	@$(call step,$(call drop_lock_cmd,$(if $(PARTS),$(foreach \
+	    k,$(PARTS),"$(W)/p$(k)/sums-ingest"),"$(W)/sums-ingest")),drop-lock)
+
+quire-work: $(W)/shard.done $(W)/drop.lock \
 	$(foreach s,$(PART_STAGES),$(foreach k,$(PARTS),$(W)/p$(k)/$(s).freed)) \
 	$(if $(PARTS),$(foreach s,$(filter-out dedupe,$(PART_STAGES)),$(W)/rejects-$(s).csv $(W)/stats-$(s).json)) \
 	$(if $(PARTS),$(if $(filter dedupe,$(PART_STAGES)),$(W)/dedupe.done)) \

@@ -140,6 +140,59 @@ pipeline() {
 	grep -qx 'option USES=train;evaluate' "$lock"
 }
 
+@test "dataset: inputs.lock takes the sums of the works ingest read, and hashes the files it did not read" {
+	cp -r "$ROOT/samples/drop" drop
+	printf 'named by no row\n' >drop/unlisted.txt
+	p=$(pipeline "MAX_WORK_BYTES = 2k")
+	for parts in 2 0; do
+		echo "# PARTITIONS=$parts"
+		run -0 dataset DROP="$PWD/drop" PIPELINE="$p" \
+		    PARTITIONS=$parts OUT="$PWD/out$parts"
+		lock="$PWD/out$parts/sample/1.0.0/inputs.lock"
+		# Works too large for ingest, which it does not read whole.
+		grep -q ',ingest.too_large,' "$PWD/out$parts/sample/1.0.0/rejects.csv"
+		grep -q '  unlisted.txt$' "$lock"
+		(cd drop && grep '^drop ' "$lock" | cut -d' ' -f2- |
+		    sha256sum -c --quiet)
+		assert_equal "$(grep -c '^drop ' "$lock")" \
+		    "$(find drop -type f | wc -l)"
+		# In byte order of the paths, as the files are listed.
+		assert_equal "$(grep "^drop " "$lock" | cut -c72-)" \
+		    "$(cd drop && find . -type f -printf '%P\n' | LC_ALL=C sort)"
+	done
+	cmp out2/sample/1.0.0/inputs.lock out0/sample/1.0.0/inputs.lock
+}
+
+@test "dataset: a work that differs between two reads stops the run, naming it" {
+	# Two rows name one file, in two partitions; the second
+	# quire-ingest to run finds it changed.
+	cp -r "$ROOT/samples/drop" drop
+	f=works/w01/harbour.txt
+	row=$(grep ",$f," drop/manifest.csv)
+	for i in 1 2 3 4 5 6 7 8 9; do
+		printf '%s\n' "${row/s0001/s9$i}" >>drop/manifest.csv
+		a=$(quire-ingest -q -p 0/2 drop 2>/dev/null | grep -c '"s0001"' || :)
+		b=$(quire-ingest -q -p 0/2 drop 2>/dev/null | grep -c "\"s9$i\"" || :)
+		[ "$a" != "$b" ] && break
+		sed -i '$d' drop/manifest.csv
+	done
+	[ "$a" != "$b" ]
+	mkdir bin
+	ln -s "$QUIRE_BIN"/quire-* bin/
+	rm bin/quire-ingest
+	cat >bin/quire-ingest <<-EOF
+	#!/bin/sh
+	if [ -e "$PWD/read-once" ]; then echo changed >>"$PWD/drop/$f"; fi
+	touch "$PWD/read-once"
+	exec "$QUIRE_BIN/quire-ingest" "\$@"
+	EOF
+	chmod +x bin/quire-ingest
+	run -2 make -s -C "$ROOT" --no-print-directory dataset BIN="$PWD/bin" \
+	    OUT="$OUTDIR" DROP="$PWD/drop" PARTITIONS=2 -j1
+	assert_output --partial "quire: $PWD/drop/$f changed while quire-ingest read it"
+	[ ! -e "$REL" ]
+}
+
 @test "dataset: every shard has tokens, one sequence per lineage row, from the release's own tokenizer" {
 	run -0 dataset
 	[ "$(grep -c . "$REL/tokenizer.tiktoken")" -eq 512 ]

@@ -645,6 +645,7 @@ $(quire-ingest -h)"
 # The version, and the records of ./drop, written to a full disk.
 version_to_full() { quire-ingest --version >/dev/full; }
 records_to_full() { quire-ingest drop >/dev/full; }
+records_sums_to_full() { quire-ingest --sums sums drop >/dev/full; }
 
 @test "ingest: exits 74 when --version cannot be written" {
 	run -74 --separate-stderr version_to_full
@@ -1098,4 +1099,39 @@ $row"
 works/w08/bridge-song.odt	odt
 works/w08/winter-kitchen.rtf	rtf
 works/w08/night-ferry.html	html"
+}
+
+# --- --sums ---------------------------------------------------------------
+
+@test "ingest: --sums lists the SHA-256 of each work read whole, by its real path in the drop" {
+	rows 's1,w1,works/a.txt,CC0-1.0,2026-01-14' \
+	    's2,w1,works/link.txt,CC0-1.0,2026-01-14' \
+	    's3,w1,works/./sub//b.txt,CC0-1.0,2026-01-14' \
+	    's4,w1,works/gone.txt,CC0-1.0,2026-01-14' \
+	    's5,w1,works/big.txt,CC0-1.0,2026-01-14' \
+	    's6,w1,works/cp1252-quotes.txt,CC0-1.0,2026-01-14'
+	work works/a.txt
+	work works/sub/b.txt 'Another line.'
+	ln -s a.txt drop/works/link.txt
+	head -c 5000 /dev/zero | tr '\0' x >drop/works/big.txt
+	cp "$FIX/cp1252-quotes.txt" drop/works/
+	run -0 quire-ingest -m 4k --rejects rejects.csv --sums sums drop
+	# Missing and too large: no line; the symlink under its target.
+	run -0 cat sums
+	assert_output - <<-EOF
+	$(sha256sum <drop/works/a.txt | cut -c1-64)  works/a.txt
+	$(sha256sum <drop/works/a.txt | cut -c1-64)  works/a.txt
+	$(sha256sum <drop/works/sub/b.txt | cut -c1-64)  works/sub/b.txt
+	$(sha256sum <drop/works/cp1252-quotes.txt | cut -c1-64)  works/cp1252-quotes.txt
+	EOF
+	(cd drop && sha256sum -c --quiet ../sums)
+}
+
+@test "ingest: --sums is not left behind when ingest fails" {
+	rows 's1,w1,works/a.txt,CC0-1.0,2026-01-14'
+	work works/a.txt
+	run -74 --separate-stderr records_sums_to_full
+	# Nor its temporary file.
+	run -0 find . -name '*sums*'
+	assert_output ''
 }
