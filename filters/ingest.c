@@ -725,7 +725,9 @@ add_encodings(struct stats *st, struct encodings *e)
 	char key[128], **sorted;
 	size_t i, j;
 
-	sorted = emalloc((e->len + 1) * sizeof(*sorted));
+	if (e->len == 0)
+		return;
+	sorted = emalloc(e->len * sizeof(*sorted));
 	memcpy(sorted, e->name, e->len * sizeof(*sorted));
 	qsort(sorted, e->len, sizeof(*sorted), cmp_name);
 	for (i = 0; i < e->len; i++) {

@@ -61,8 +61,9 @@ set_str(char **buf, size_t *cap, const struct jscan_field *f)
 }
 
 /*
- * Read the next line of r ahead and find its submission id.  A line without a submission id, or one that comes before the
- * line ahead of it, is EXIT_DATAERR: the input is not a partition.
+ * Read the next line of r ahead and find its submission id.  A line
+ * without a submission id, or one that comes before the line ahead of it,
+ * is EXIT_DATAERR: the input is not a partition.
  */
 static void
 rin_next(struct rin *r)
@@ -92,8 +93,8 @@ rin_next(struct rin *r)
 
 /*
  * Merge the record files: each line goes out as it came (a CR before its
- * newline cut).  Ties between files (one id in two
- * partitions) go to the file named first.
+ * newline cut).  Ties between files (one id in two partitions) go to the
+ * file named first.
  */
 static void
 merge_records(char **paths, int n, int qflag)
