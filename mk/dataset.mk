@@ -172,12 +172,14 @@ LOCKED = NAME VERSION DROP CONSENT POLICIES USES CUTOFF STAGES \
 	MAX_WORK_BYTES NORMALIZE_FLAGS SHARD_BYTES VALIDATION_SHARE \
 	ZSTD_LEVEL ZSTD_THREADS CONTACT DEDUPE_THRESHOLD DEDUPE_SHINGLE \
 	DEDUPE_WORD_FLOOR TOKENIZER TOKENIZER_PATTERN
-# A tree's files by openssl dgst (see hash_files).  Unlike sha256sum it
-# writes a name with a backslash as it is, which inputs.lock's readers
-# take (sha256sum's escaped line would be refused).
-hash_tree = (cd "$(1)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
-	xargs -r -d '\n' openssl dgst -sha256 -r | sed 's/ \*/  /') | \
-	sed 's/^/$(2) /'
+# tree_sums DIR[,FILTER]: "SHA256  PATH" of DIR's files in path order (of
+# those FILTER, a pipe, lets through), by openssl dgst (see hash_files).
+# Unlike sha256sum it writes a name with a backslash as it is, which
+# inputs.lock's readers take (sha256sum's escaped line would be refused).
+# hash_tree DIR,KIND: the same as inputs.lock's "KIND SHA256  PATH" lines.
+tree_sums = (cd "$(1)" && find . -type f -printf '%P\n' | LC_ALL=C sort $(2) | \
+	xargs -r -d '\n' openssl dgst -sha256 -r | sed 's/ \*/  /')
+hash_tree = $(call tree_sums,$(1)) | sed 's/^/$(2) /'
 define lock_head
 { echo "# quire inputs.lock: what $(NAME) $(VERSION) was built from"; \
   echo "quire $(QUIRE_VERSION)"; \
@@ -202,9 +204,7 @@ if [ -n "$$(uniq -d "$(W)/drop.paths")" ]; then \
 	    "changed while quire-ingest read it" >&2; \
 	exit 1; \
 fi; \
-(cd "$(DROP)" && find . -type f -printf '%P\n' | LC_ALL=C sort | \
-    LC_ALL=C comm -23 - "$(W)/drop.paths" | \
-    xargs -r -d '\n' openssl dgst -sha256 -r | sed 's/ \*/  /') | \
+$(call tree_sums,$(DROP),| LC_ALL=C comm -23 - "$(W)/drop.paths") | \
     cat "$(W)/drop.read" - | LC_ALL=C sort -s -t '\0' -k1.67 | \
     sed 's/^/drop /' >"$(W)/drop.lock.tmp"; \
 mv "$(W)/drop.lock.tmp" "$(W)/drop.lock"
