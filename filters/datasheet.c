@@ -1396,17 +1396,8 @@ field_str(struct shard *s, const struct jscan_field *f, int k, size_t *len)
 
 	if (f[k].type != JSCAN_STRING)
 		return NULL;
-	if (s->cap[k] < f[k].len + 1) {
-		s->cap[k] = f[k].len + 1;
-		s->str[k] = erealloc(s->str[k], s->cap[k]);
-	}
-	if (f[k].escaped)
-		n = jscan_unescape(f[k].str, f[k].len, s->str[k]);
-	else {
-		memcpy(s->str[k], f[k].str, f[k].len);
-		s->str[k][f[k].len] = '\0';
-		n = f[k].len;
-	}
+	n = record_unescape(f[k].str, f[k].len, f[k].escaped, &s->str[k],
+	    &s->cap[k]);
 	if (len != NULL)
 		*len = n;
 	return s->str[k];
@@ -1427,17 +1418,8 @@ take_key(void *arg, const char *key, size_t len, int escaped)
 {
 	struct shard *s = arg;
 
-	/* Keys are short; the buffer of F_TEXT is free until take(). */
-	if (s->cap[F_TEXT] < len + 1) {
-		s->cap[F_TEXT] = len + 1;
-		s->str[F_TEXT] = erealloc(s->str[F_TEXT], s->cap[F_TEXT]);
-	}
-	if (escaped)
-		jscan_unescape(key, len, s->str[F_TEXT]);
-	else {
-		memcpy(s->str[F_TEXT], key, len);
-		s->str[F_TEXT][len] = '\0';
-	}
+	/* The buffer of F_TEXT is free until take(). */
+	record_unescape(key, len, escaped, &s->str[F_TEXT], &s->cap[F_TEXT]);
 	tally_once(&s->f.fields, s->str[F_TEXT], s->f.docs);
 }
 
@@ -1540,7 +1522,7 @@ take(const struct release *r, struct shard *s, const struct jscan_field *fl,
 	struct facts *f = &s->f;
 	const struct license *lic;
 	const char *id, *writer, *spelling, *text;
-	size_t ix = (size_t)f->docs, len;
+	size_t ix = (size_t)f->docs, len = 0;
 
 	if ((id = opt_field(s, fl, F_ID)) == NULL)
 		die(EXIT_DATAERR, "%s:%zu: record without id", in->name,

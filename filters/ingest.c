@@ -686,8 +686,10 @@ check_row(const struct csv_table *t, const struct columns *c,
 
 /* Records read by each encoding, counted as they come. */
 struct encodings {
-	char	**name;
-	int64_t	*n;
+	struct encoding {
+		char	*name;
+		int64_t	n;
+	} *v;
 	size_t	len;
 };
 
@@ -697,20 +699,20 @@ count_encoding(struct encodings *e, const char *name)
 	size_t i;
 
 	for (i = 0; i < e->len; i++)
-		if (strcmp(e->name[i], name) == 0) {
-			e->n[i]++;
+		if (strcmp(e->v[i].name, name) == 0) {
+			e->v[i].n++;
 			return;
 		}
-	e->name = erealloc(e->name, (e->len + 1) * sizeof(*e->name));
-	e->n = erealloc(e->n, (e->len + 1) * sizeof(*e->n));
-	e->name[e->len] = estrdup(name);
-	e->n[e->len++] = 1;
+	e->v = erealloc(e->v, (e->len + 1) * sizeof(*e->v));
+	e->v[e->len].name = estrdup(name);
+	e->v[e->len++].n = 1;
 }
 
 static int
-cmp_name(const void *a, const void *b)
+cmp_encoding(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct encoding *)a)->name,
+	    ((const struct encoding *)b)->name);
 }
 
 /*
@@ -722,25 +724,17 @@ cmp_name(const void *a, const void *b)
 static void
 add_encodings(struct stats *st, struct encodings *e)
 {
-	char key[128], **sorted;
-	size_t i, j;
+	char key[128];
+	size_t i;
 
-	if (e->len == 0)
-		return;
-	sorted = emalloc(e->len * sizeof(*sorted));
-	memcpy(sorted, e->name, e->len * sizeof(*sorted));
-	qsort(sorted, e->len, sizeof(*sorted), cmp_name);
+	if (e->len > 1)
+		qsort(e->v, e->len, sizeof(*e->v), cmp_encoding);
 	for (i = 0; i < e->len; i++) {
-		for (j = 0; e->name[j] != sorted[i]; j++)
-			;
-		snprintf(key, sizeof(key), "encoding.%s", sorted[i]);
-		stats_add(st, key, e->n[j]);
+		snprintf(key, sizeof(key), "encoding.%s", e->v[i].name);
+		stats_add(st, key, e->v[i].n);
+		free(e->v[i].name);
 	}
-	for (i = 0; i < e->len; i++)
-		free(e->name[i]);
-	free(sorted);
-	free(e->name);
-	free(e->n);
+	free(e->v);
 }
 
 int

@@ -44,22 +44,6 @@ usage(FILE *fp)
 	    "       %s -r FILE ...\n", progname, progname);
 }
 
-/* Copy s[0..len) unescaped into *buf (grown to fit) as a C string. */
-static void
-set_str(char **buf, size_t *cap, const struct jscan_field *f)
-{
-	if (*cap < f->len + 1) {
-		*cap = f->len + 1;
-		*buf = erealloc(*buf, *cap);
-	}
-	if (f->escaped)
-		jscan_unescape(f->str, f->len, *buf);
-	else {
-		memcpy(*buf, f->str, f->len);
-		(*buf)[f->len] = '\0';
-	}
-}
-
 /*
  * Read the next line of r ahead and find its submission id.  A line
  * without a submission id, or one that comes before the line ahead of it,
@@ -84,7 +68,7 @@ rin_next(struct rin *r)
 	if (f.type != JSCAN_STRING)
 		die(EXIT_DATAERR, "%s:%zu: no source.submission string",
 		    r->in.name, r->in.lineno);
-	set_str(&r->key, &r->keycap, &f);
+	record_unescape(f.str, f.len, f.escaped, &r->key, &r->keycap);
 	if (r->last != NULL && strcmp(r->last, r->key) > 0)
 		die(EXIT_DATAERR, "%s:%zu: submission id %s comes before %s: "
 		    "not in submission id order", r->in.name, r->in.lineno,

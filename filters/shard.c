@@ -314,17 +314,8 @@ field_value(int k, size_t *len)
 
 	if (f->type != JSCAN_STRING)
 		return NULL;
-	if (values[k].cap < f->len + 1) {
-		values[k].cap = f->len + 1 < 64 ? 64 : f->len + 1;
-		values[k].s = erealloc(values[k].s, values[k].cap);
-	}
-	if (f->escaped)
-		n = jscan_unescape(f->str, f->len, values[k].s);
-	else {
-		memcpy(values[k].s, f->str, f->len);
-		values[k].s[f->len] = '\0';
-		n = f->len;
-	}
+	n = record_unescape(f->str, f->len, f->escaped, &values[k].s,
+	    &values[k].cap);
 	if (len != NULL)
 		*len = n;
 	return values[k].s;

@@ -472,6 +472,21 @@ record_scan_keys(const struct record_in *in, struct jscan_field *want,
 		    in->lineno, err);
 }
 
+size_t
+record_unescape(const char *s, size_t len, int escaped, char **buf,
+    size_t *cap)
+{
+	if (*cap < len + 1) {
+		*cap = len + 1;
+		*buf = erealloc(*buf, *cap);
+	}
+	if (escaped)
+		return jscan_unescape(s, len, *buf);
+	memcpy(*buf, s, len);
+	(*buf)[len] = '\0';
+	return len;
+}
+
 /*
  * jscan_record decides what is a record, json-c then builds it.  json-c's
  * own refusals below would mean the two disagree; they are kept so that a

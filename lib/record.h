@@ -89,6 +89,14 @@ void	record_scan_keys(const struct record_in *in,
 	    struct jscan_field *want, size_t nwant, jscan_key_fn *key,
 	    void *arg);
 
+/*
+ * Copy the string s[0..len) that jscan found, unescaped when escaped, into
+ * *buf (grown to fit, *cap bytes) and NUL-terminate it; return its length
+ * (it may hold NULs of its own, from \u0000).
+ */
+size_t	record_unescape(const char *s, size_t len, int escaped, char **buf,
+	    size_t *cap);
+
 /* Free what in holds. */
 void	record_in_free(struct record_in *in);
 
